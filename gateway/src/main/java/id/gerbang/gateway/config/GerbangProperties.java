@@ -1,0 +1,83 @@
+package id.gerbang.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Gerbang's own settings ({@code gerbang.*}). Standard concerns use Spring Boot's keys: the issuer is
+ * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}, the database {@code spring.datasource.*},
+ * the port {@code server.port}.
+ *
+ * @param node      this node's name on the trail and in logs; defaults to the host name
+ * @param dataDir   where the standalone default keeps its files (H2 database, issuer key)
+ * @param security  token checks
+ * @param routes    where route definitions come from at start-up
+ * @param upstreams which upstream hosts routes may point at
+ * @param proxy     the HTTP client that calls upstreams
+ * @param sandbox   the in-process sandbox OPD services of the standalone default
+ */
+@Validated
+@ConfigurationProperties(GerbangProperties.PREFIX)
+public record GerbangProperties(
+        String node,
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue Security security,
+        @DefaultValue Routes routes,
+        @DefaultValue Upstreams upstreams,
+        @DefaultValue Proxy proxy,
+        @DefaultValue Sandbox sandbox) {
+
+    public static final String PREFIX = "gerbang";
+
+    /**
+     * @param audience        the {@code aud} every token must carry
+     * @param tokenCacheTtl   longest time a verified token is remembered (never beyond its expiry)
+     * @param tokenCacheSize  most verified tokens remembered at once
+     * @param clientOpds      client id to OPD code, for tokens without an {@code opd} claim
+     */
+    public record Security(
+            @DefaultValue("gerbang") String audience,
+            @DefaultValue("5m") Duration tokenCacheTtl,
+            @DefaultValue("10000") int tokenCacheSize,
+            Map<String, String> clientOpds) {
+        public Security {
+            clientOpds = clientOpds == null ? Map.of() : Map.copyOf(clientOpds);
+        }
+    }
+
+    /**
+     * @param directory a directory of route definitions ({@code *.yaml}, {@code *.yml}, {@code *.json})
+     *                  applied at start-up; none when unset
+     */
+    public record Routes(Path directory) {}
+
+    /** @param allowed host names, {@code *.suffix} wildcards, IP addresses or CIDR ranges; empty allows nothing */
+    public record Upstreams(List<String> allowed) {
+        public Upstreams {
+            allowed = allowed == null ? List.of() : List.copyOf(allowed);
+        }
+    }
+
+    /**
+     * @param maxConnections            connections to all upstreams together
+     * @param maxConnectionsPerUpstream connections to one upstream host
+     * @param idleTimeout               an idle pooled connection is closed after this
+     * @param bufferSize                bytes copied at a time between caller and upstream
+     */
+    public record Proxy(
+            @DefaultValue("2000") int maxConnections,
+            @DefaultValue("500") int maxConnectionsPerUpstream,
+            @DefaultValue("30s") Duration idleTimeout,
+            @DefaultValue("16384") int bufferSize) {}
+
+    /**
+     * @param enabled serve the sandbox OPD services and their routes
+     * @param port    the loopback port of the sandbox services
+     */
+    public record Sandbox(@DefaultValue("false") boolean enabled, @DefaultValue("18080") int port) {}
+}

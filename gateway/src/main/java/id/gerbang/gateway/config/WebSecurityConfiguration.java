@@ -1,0 +1,67 @@
+package id.gerbang.gateway.config;
+
+import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.pipeline.GatewayFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.SecurityFilterChain;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Spring Security for everything that is not {@code /api} (which the gateway filter handles before this
+ * chain): the token endpoint and health are open; the admin API needs {@code gateway-admin}, the trail
+ * {@code auditor}, the catalogue any valid token. Roles are Keycloak's {@code realm_access.roles}.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/oauth2/token", "/oauth2/jwks", "/.well-known/openid-configuration").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers("/admin/**").hasRole("gateway-admin")
+                        .requestMatchers("/audit/**").hasRole("auditor")
+                        .requestMatchers("/catalog", "/catalog/**").authenticated()
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(WebSecurityConfiguration::realmRoles))
+                        .authenticationEntryPoint((req, res, e) -> problem(req, res, ErrorCode.INVALID_TOKEN, e.getMessage()))
+                        .accessDeniedHandler((req, res, e) -> problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((req, res, e) -> problem(req, res, ErrorCode.INVALID_TOKEN, "no bearer token"))
+                        .accessDeniedHandler((req, res, e) -> problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")));
+        return http.build();
+    }
+
+    private static AbstractAuthenticationToken realmRoles(Jwt jwt) {
+        Collection<SimpleGrantedAuthority> authorities = java.util.List.of();
+        if (jwt.getClaim("realm_access") instanceof Map<?, ?> access && access.get("roles") instanceof Collection<?> roles) {
+            authorities = roles.stream().map(r -> new SimpleGrantedAuthority("ROLE_" + r)).toList();
+        }
+        String client = jwt.getClaimAsString("azp") != null ? jwt.getClaimAsString("azp") : jwt.getClaimAsString("client_id");
+        return new JwtAuthenticationToken(jwt, authorities, client != null ? client : jwt.getSubject());
+    }
+
+    private static void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail)
+            throws IOException {
+        if (code == ErrorCode.INVALID_TOKEN) {
+            res.setHeader("WWW-Authenticate", "Bearer");
+        }
+        Problems.write(res, code, detail, (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE));
+    }
+}

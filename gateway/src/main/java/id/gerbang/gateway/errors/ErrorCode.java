@@ -1,0 +1,42 @@
+package id.gerbang.gateway.errors;
+
+/**
+ * The closed catalogue of the gateway's own errors (PRODUCT.md, "Errors"). Each answers as
+ * {@code application/problem+json} with its code, and with the header {@code X-Gerbang-Error}.
+ */
+public enum ErrorCode {
+    BAD_REQUEST(400, "Bad request"),
+    INVALID_TOKEN(401, "Invalid or missing token"),
+    ACCESS_DENIED(403, "Access denied"),
+    ROUTE_NOT_FOUND(404, "No route serves this path"),
+    METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    PAYLOAD_TOO_LARGE(413, "Payload too large"),
+    RATE_LIMITED(429, "Rate limit exceeded"),
+    INTERNAL_ERROR(500, "Internal gateway error"),
+    UPSTREAM_UNAVAILABLE(502, "Upstream unavailable"),
+    CIRCUIT_OPEN(503, "Circuit open"),
+    UPSTREAM_BUSY(503, "Upstream busy"),
+    AUDIT_UNAVAILABLE(503, "Audit trail unavailable"),
+    UPSTREAM_TIMEOUT(504, "Upstream timeout");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The problem type URI of this code. */
+    public String type() {
+        return "urn:gerbang:error:" + name();
+    }
+}

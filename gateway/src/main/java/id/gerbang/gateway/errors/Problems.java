@@ -1,0 +1,80 @@
+package id.gerbang.gateway.errors;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the gateway's own errors as RFC 9457 problem documents:
+ * {@code {"type","title","status","detail","code","correlationId"}}, with {@code X-Gerbang-Error}.
+ * The one place where an {@link ErrorCode} becomes an HTTP answer.
+ */
+public final class Problems {
+
+    public static final String CONTENT_TYPE = "application/problem+json";
+    public static final String ERROR_HEADER = "X-Gerbang-Error";
+    public static final String CORRELATION_HEADER = "X-Correlation-Id";
+
+    private Problems() {}
+
+    public static String json(ErrorCode code, String detail, String correlationId) {
+        StringBuilder b = new StringBuilder(192);
+        b.append("{\"type\":");
+        quote(b, code.type());
+        b.append(",\"title\":");
+        quote(b, code.title());
+        b.append(",\"status\":").append(code.status());
+        b.append(",\"detail\":");
+        quote(b, detail == null ? code.title() : detail);
+        b.append(",\"code\":");
+        quote(b, code.name());
+        b.append(",\"correlationId\":");
+        if (correlationId == null) {
+            b.append("null");
+        } else {
+            quote(b, correlationId);
+        }
+        return b.append('}').toString();
+    }
+
+    /** Answers with a problem document, unless the answer has already begun. */
+    public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId)
+            throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        byte[] body = json(code, detail, correlationId).getBytes(StandardCharsets.UTF_8);
+        response.resetBuffer();
+        response.setStatus(code.status());
+        response.setContentType(CONTENT_TYPE);
+        response.setHeader(ERROR_HEADER, code.name());
+        if (correlationId != null) {
+            response.setHeader(CORRELATION_HEADER, correlationId);
+        }
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        response.flushBuffer();
+    }
+
+    private static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}

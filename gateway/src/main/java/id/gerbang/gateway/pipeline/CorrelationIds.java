@@ -1,0 +1,53 @@
+package id.gerbang.gateway.pipeline;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The correlation id of a call: the caller's {@code X-Correlation-Id} when it is a sane token (letters,
+ * digits, {@code . _ : -}, at most 128 characters), else a new random UUID.
+ */
+public final class CorrelationIds {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private CorrelationIds() {}
+
+    public static String keepOrCreate(String offered) {
+        return isSane(offered) ? offered : create();
+    }
+
+    static boolean isSane(String s) {
+        if (s == null || s.isEmpty() || s.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == ':';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A version 4 UUID; correlation ids need to be unique, not secret, so no SecureRandom on the hot path. */
+    static String create() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        char[] out = new char[36];
+        int p = 0;
+        for (int i = 0; i < 16; i++) {
+            long word = i < 8 ? hi : lo;
+            int shift = 56 - 8 * (i % 8);
+            int b = (int) (word >>> shift) & 0xFF;
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                out[p++] = '-';
+            }
+            out[p++] = HEX[b >>> 4];
+            out[p++] = HEX[b & 0xF];
+        }
+        return new String(out);
+    }
+}

@@ -1,0 +1,124 @@
+package id.gerbang.gateway.pipeline;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
+
+/**
+ * The header rules of PRODUCT.md, both ways. Towards the upstream: the caller's safe headers, without
+ * {@code Authorization}, hop-by-hop headers (and those named in {@code Connection}), headers that could
+ * steer the gateway's machinery ({@code Camel*} in any case), method overrides, and the caller's own
+ * {@code X-Gerbang-*} and {@code X-Forwarded-*}; then the gateway's identity and forwarding headers.
+ * Back to the caller: the upstream's headers without hop-by-hop ones and without {@code X-Gerbang-*}.
+ */
+public final class ForwardHeaders {
+
+    public static final String CORRELATION_ID = "X-Correlation-Id";
+    public static final String USER_ID = "X-User-Id";
+
+    /** Headers never copied from the caller to the upstream, lower case. */
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            // hop-by-hop (RFC 9110 7.6.1) and their old proxy forms
+            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "transfer-encoding", "upgrade",
+            // framing and target belong to the upstream connection
+            "host", "content-length", "expect",
+            // the caller's credentials stay at the gateway
+            "authorization",
+            // method overrides
+            "x-http-method-override", "x-method-override", "x-http-method",
+            // replaced by the gateway's own values
+            "x-correlation-id", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip");
+
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "transfer-encoding", "upgrade");
+
+    private ForwardHeaders() {}
+
+    /** The headers to send upstream for a request the gateway has accepted. */
+    public static List<Header> toUpstream(HttpServletRequest request, String correlationId, String clientId,
+            String opd, String userId) {
+        Set<String> connectionNamed = connectionTokens(request.getHeaders("Connection"));
+        List<Header> out = new ArrayList<>(16);
+        Enumeration<String> names = request.getHeaderNames();
+        while (names.hasMoreElements()) {
+            String name = names.nextElement();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (NOT_FORWARDED.contains(lower) || lower.startsWith("camel") || lower.startsWith("x-gerbang-")
+                    || lower.equals("x-user-id") || connectionNamed.contains(lower)) {
+                continue;
+            }
+            Enumeration<String> values = request.getHeaders(name);
+            while (values.hasMoreElements()) {
+                out.add(new BasicHeader(name, values.nextElement()));
+            }
+        }
+        out.add(new BasicHeader(CORRELATION_ID, correlationId));
+        out.add(new BasicHeader("X-Gerbang-Client", clientId));
+        if (opd != null) {
+            out.add(new BasicHeader("X-Gerbang-Opd", opd));
+        }
+        if (userId != null) {
+            out.add(new BasicHeader(USER_ID, userId));
+        }
+        String priorFor = request.getHeader("X-Forwarded-For");
+        String remote = request.getRemoteAddr();
+        out.add(new BasicHeader("X-Forwarded-For", priorFor == null || priorFor.isBlank() ? remote : priorFor + ", " + remote));
+        out.add(new BasicHeader("X-Forwarded-Proto", request.getScheme()));
+        String host = request.getHeader("Host");
+        if (host != null) {
+            out.add(new BasicHeader("X-Forwarded-Host", host));
+        }
+        return out;
+    }
+
+    /** Whether an upstream response header may go back to the caller. */
+    public static boolean isReturned(String name, Set<String> connectionNamed) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return !HOP_BY_HOP.contains(lower) && !lower.startsWith("x-gerbang-") && !lower.equals("x-correlation-id")
+                && !connectionNamed.contains(lower);
+    }
+
+    /** The header names listed in {@code Connection} header values, lower case. */
+    public static Set<String> connectionTokens(Enumeration<String> connectionValues) {
+        if (connectionValues == null || !connectionValues.hasMoreElements()) {
+            return Set.of();
+        }
+        Set<String> tokens = new HashSet<>();
+        while (connectionValues.hasMoreElements()) {
+            addTokens(connectionValues.nextElement(), tokens);
+        }
+        return tokens;
+    }
+
+    public static void addTokens(String connectionValue, Set<String> tokens) {
+        for (String t : connectionValue.split(",")) {
+            String token = t.trim().toLowerCase(Locale.ROOT);
+            if (!token.isEmpty()) {
+                tokens.add(token);
+            }
+        }
+    }
+
+    /** A sane {@code X-User-Id}: printable ASCII without separators that could confuse a log, at most 256 characters. */
+    public static boolean isSaneUserId(String userId) {
+        if (userId.isEmpty() || userId.length() > 256) {
+            return false;
+        }
+        for (int i = 0; i < userId.length(); i++) {
+            char c = userId.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == '"' || c == '\\' || c == ',') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

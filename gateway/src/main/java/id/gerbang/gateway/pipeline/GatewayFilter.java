@@ -1,0 +1,48 @@
+package id.gerbang.gateway.pipeline;
+
+import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The first thing every request meets: gives it its correlation id (on every answer), refuses hostile
+ * paths anywhere on the server, and hands {@code /api/**} to the {@link ApiPipeline}. Everything else
+ * (admin, catalogue, token endpoint, actuator) continues down the usual Spring chain; {@code /api}
+ * calls never enter it, which keeps the hot path short.
+ */
+public class GatewayFilter extends OncePerRequestFilter {
+
+    /** The request attribute holding the correlation id, for error handlers further down. */
+    public static final String CORRELATION_ATTRIBUTE = GatewayFilter.class.getName() + ".correlationId";
+
+    private final ApiPipeline pipeline;
+
+    public GatewayFilter(ApiPipeline pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String correlationId = CorrelationIds.keepOrCreate(request.getHeader(Problems.CORRELATION_HEADER));
+        request.setAttribute(CORRELATION_ATTRIBUTE, correlationId);
+        response.setHeader(Problems.CORRELATION_HEADER, correlationId);
+        String path = request.getRequestURI();
+        if (path.startsWith(ApiPipeline.API_PREFIX)
+                && (path.length() == ApiPipeline.API_PREFIX.length() || path.charAt(ApiPipeline.API_PREFIX.length()) == '/')) {
+            pipeline.handle(request, response, correlationId);
+            return;
+        }
+        String refusal = RequestPaths.refusal(path);
+        if (refusal != null) {
+            Problems.write(response, ErrorCode.BAD_REQUEST, "refused request path: " + refusal, correlationId);
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+}

@@ -1,0 +1,63 @@
+package id.gerbang.gateway.proxy;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+
+/**
+ * An upstream's answer, still open: its body is read as it is written back to the caller, never
+ * buffered whole. Whoever receives it must {@link #close()} it.
+ */
+public final class ForwardResponse implements Closeable {
+
+    private final HttpUriRequestBase request;
+    private final ClassicHttpResponse response;
+    private final long upstreamNanos;
+
+    ForwardResponse(HttpUriRequestBase request, ClassicHttpResponse response, long upstreamNanos) {
+        this.request = request;
+        this.response = response;
+        this.upstreamNanos = upstreamNanos;
+    }
+
+    public ClassicHttpResponse response() {
+        return response;
+    }
+
+    /** Time from sending the request to receiving the answer's head. */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    /** The body, or {@code null} when the answer has none. */
+    public InputStream body() throws IOException {
+        HttpEntity entity = response.getEntity();
+        return entity == null ? null : entity.getContent();
+    }
+
+    /** Marks the body fully relayed, so that the connection can be reused. */
+    public void complete() throws IOException {
+        EntityUtils.consume(response.getEntity());
+    }
+
+    /**
+     * Releases the connection; when the body was not fully relayed (the caller went away, say), the
+     * connection is dropped rather than drained.
+     */
+    @Override
+    public void close() {
+        try {
+            HttpEntity entity = response.getEntity();
+            if (entity != null && entity.isStreaming()) {
+                request.cancel();
+            }
+            response.close();
+        } catch (IOException ignored) {
+            // the connection is gone either way
+        }
+    }
+}

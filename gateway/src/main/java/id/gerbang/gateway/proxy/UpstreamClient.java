@@ -1,0 +1,80 @@
+package id.gerbang.gateway.proxy;
+
+import id.gerbang.gateway.config.GerbangProperties;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.pool.PoolReusePolicy;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one HTTP client every route forwards with: a connection pool sized explicitly (a library default
+ * of a handful of connections per host would throttle the whole gateway), and none of a browser-like
+ * client's helpfulness: no automatic retries (a POST must never be sent twice), no redirects followed
+ * (they go back to the caller), no transparent decompression (bodies pass through unchanged), no cookies.
+ * Timeouts are set per route on each request.
+ */
+@Component
+public class UpstreamClient implements DisposableBean {
+
+    private final PoolingHttpClientConnectionManager pool;
+    private final CloseableHttpClient client;
+
+    public UpstreamClient(GerbangProperties properties) {
+        GerbangProperties.Proxy p = properties.proxy();
+        this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(p.maxConnections())
+                .setMaxConnPerRoute(p.maxConnectionsPerUpstream())
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                .setConnPoolPolicy(PoolReusePolicy.LIFO)
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(pool)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableConnectionState()
+                .evictExpiredConnections()
+                .evictIdleConnections(TimeValue.of(p.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .build();
+    }
+
+    CloseableHttpClient client() {
+        return client;
+    }
+
+    /** Connect, pool-wait and response timeouts for one route. */
+    @SuppressWarnings("deprecation") // per-request connect timeout: still honoured, and routes differ
+    static org.apache.hc.client5.http.config.RequestConfig requestConfig(int timeoutMs) {
+        Timeout t = Timeout.ofMilliseconds(timeoutMs);
+        return org.apache.hc.client5.http.config.RequestConfig.custom()
+                .setConnectTimeout(t)
+                .setConnectionRequestTimeout(t)
+                .setResponseTimeout(t)
+                .setRedirectsEnabled(false)
+                .setExpectContinueEnabled(false)
+                .build();
+    }
+
+    @Override
+    public void destroy() throws IOException {
+        client.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,59 @@
+package id.gerbang.gateway.proxy;
+
+import id.gerbang.routes.Route;
+import java.net.URI;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
+
+/**
+ * The forwarding step of one route's Camel route: sends the {@link ForwardRequest} in the exchange body
+ * to the route's upstream and leaves the still-open {@link ForwardResponse} as the body. The rest of the
+ * path and the query are appended exactly as the caller sent them, never decoded and re-encoded.
+ */
+public final class UpstreamForwarder implements Processor {
+
+    private final UpstreamClient client;
+    private final HttpHost host;
+    private final String basePath;
+    private final RequestConfig requestConfig;
+
+    public UpstreamForwarder(UpstreamClient client, Route route) {
+        this.client = client;
+        URI upstream = route.upstream();
+        this.host = new HttpHost(upstream.getScheme(), upstream.getHost(), upstream.getPort());
+        this.basePath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+        this.requestConfig = UpstreamClient.requestConfig(route.timeoutMs());
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        ForwardRequest in = exchange.getMessage().getBody(ForwardRequest.class);
+        exchange.getMessage().setBody(forward(in));
+    }
+
+    ForwardResponse forward(ForwardRequest in) throws Exception {
+        String target = in.rawQuery() == null
+                ? basePath + in.rest()
+                : basePath + in.rest() + '?' + in.rawQuery();
+        HttpUriRequestBase request = new HttpUriRequestBase(in.method(), URI.create(target.isEmpty() ? "/" : target));
+        for (Header h : in.headers()) {
+            request.addHeader(h);
+        }
+        if (in.body() != null) {
+            // the caller's Content-Type is among the forwarded headers already
+            request.setEntity(new InputStreamEntity(in.body(), in.contentLength(), null));
+        }
+        HttpClientContext context = HttpClientContext.create();
+        context.setRequestConfig(requestConfig);
+        long start = System.nanoTime();
+        ClassicHttpResponse response = client.client().executeOpen(host, request, context);
+        return new ForwardResponse(request, response, System.nanoTime() - start);
+    }
+}

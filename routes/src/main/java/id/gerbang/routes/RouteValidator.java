@@ -1,0 +1,309 @@
+package id.gerbang.routes;
+
+import java.lang.reflect.RecordComponent;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@link RouteDefinition} against the contract of PRODUCT.md before it can be served, and
+ * reports every violation at once, each naming its field, so that a developer fixes a definition in one
+ * round. Definitions are data: any string that looks like an expression ({@code ${...}}, {@code #{...}},
+ * Camel Simple, templates) is refused, so nothing in a definition can ever be evaluated.
+ */
+public final class RouteValidator {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{2,63}");
+    private static final Pattern OPD = Pattern.compile("[a-z0-9-]{2,32}");
+    private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,254}");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]*");
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final List<String> MASK_PATTERNS = List.of("nik", "npwp", "email", "phone");
+    private static final List<String> EXPRESSION_MARKERS = List.of("${", "#{", "$simple{", "{{");
+
+    private final UpstreamPolicy upstreams;
+
+    public RouteValidator(UpstreamPolicy upstreams) {
+        this.upstreams = upstreams;
+    }
+
+    /** @return every violation of the definition on its own; empty when it is valid */
+    public List<Violation> validate(RouteDefinition d) {
+        if (d == null) {
+            return List.of(new Violation("", "definition is required"));
+        }
+        Violations v = new Violations();
+        v.matches("id", d.id(), ID);
+        v.matches("owner", d.owner(), OPD);
+        v.maxLength("name", d.name(), 200);
+        v.maxLength("description", d.description(), 2000);
+        checkPath(v, d.path());
+        Set<String> methods = checkMethods(v, d.methods());
+        checkUpstream(v, d.upstream());
+        if (d.access() != null) {
+            checkGrants(v, "access.clients", d.access().clients(), CLIENT, methods);
+            checkGrants(v, "access.opds", d.access().opds(), OPD, methods);
+        }
+        if (d.rateLimit() != null) {
+            v.requiredRange("rateLimit.requests", d.rateLimit().requests(), 1, 1_000_000);
+            v.requiredRange("rateLimit.perSeconds", d.rateLimit().perSeconds(), 1, 86_400);
+        }
+        v.range("maxConcurrent", d.maxConcurrent(), 1, 10_000);
+        v.range("retries", d.retries(), 0, 5);
+        if (d.circuitBreaker() != null) {
+            v.requiredRange("circuitBreaker.failureRatePercent", d.circuitBreaker().failureRatePercent(), 1, 100);
+            v.requiredRange("circuitBreaker.minimumCalls", d.circuitBreaker().minimumCalls(), 1, 10_000);
+            v.requiredRange("circuitBreaker.openSeconds", d.circuitBreaker().openSeconds(), 1, 3600);
+        }
+        v.range("maxBodyBytes", d.maxBodyBytes(), 0, 1L << 30);
+        if (d.audit() != null) {
+            checkMaskNames(v, "audit.maskJsonFields", d.audit().maskJsonFields());
+            checkMaskNames(v, "audit.maskQueryParams", d.audit().maskQueryParams());
+            v.each("audit.maskPatterns", d.audit().maskPatterns(), (field, p) -> {
+                if (v.required(field, p) && !MASK_PATTERNS.contains(p)) {
+                    v.add(field, "must be one of " + String.join(", ", MASK_PATTERNS));
+                }
+            });
+        }
+        refuseExpressions(v, "", d);
+        return v.list;
+    }
+
+    /**
+     * Checks a definition against the routes it would be served beside: no other route may have its id,
+     * nor a path equal to its own or one a whole-segment prefix of the other ({@code /a} and {@code /a/b}).
+     * {@code others} must not hold the route that the candidate replaces.
+     */
+    public List<Violation> checkConflicts(RouteDefinition candidate, Collection<RouteDefinition> others) {
+        List<Violation> violations = new ArrayList<>();
+        for (RouteDefinition other : others) {
+            if (other == candidate) {
+                continue;
+            }
+            if (candidate.id() != null && candidate.id().equals(other.id())) {
+                violations.add(new Violation("id", "another route already has the id " + other.id()));
+            }
+            if (overlaps(candidate.path(), other.path())) {
+                violations.add(new Violation("path", "overlaps the path of route " + other.id()));
+            }
+        }
+        return violations;
+    }
+
+    /** @throws InvalidRouteException listing every violation, when there is any */
+    public void requireValid(RouteDefinition d, String source) {
+        List<Violation> violations = validate(d);
+        if (!violations.isEmpty()) {
+            throw new InvalidRouteException(source, violations);
+        }
+    }
+
+    private static boolean overlaps(String a, String b) {
+        return a != null && b != null && (a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/"));
+    }
+
+    private static void checkPath(Violations v, String path) {
+        if (!v.required("path", path)) {
+            return;
+        }
+        if (path.length() > 512) {
+            v.add("path", "must be at most 512 characters");
+        } else if (!path.startsWith("/") || path.equals("/")) {
+            v.add("path", "must start with / and have at least one segment");
+        } else if (path.endsWith("/")) {
+            v.add("path", "must not end with /");
+        } else {
+            for (String segment : path.substring(1).split("/", -1)) {
+                String problem = segment.isEmpty() ? "must not have an empty segment"
+                        : segment.equals(".") || segment.equals("..") ? "must not have '.' or '..' segments"
+                        : SEGMENT.matcher(segment).matches() ? null
+                        : "segments must match " + SEGMENT.pattern();
+                if (problem != null) {
+                    v.add("path", problem);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** @return the route's effective methods, upper case: the valid ones listed, or GET when none are */
+    private static Set<String> checkMethods(Violations v, List<String> methods) {
+        if (methods == null) {
+            return Set.of("GET");
+        }
+        if (methods.isEmpty()) {
+            v.add("methods", "must not be empty");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        v.each("methods", methods, (field, m) -> {
+            if (!v.required(field, m)) {
+                return;
+            }
+            String method = m.toUpperCase(Locale.ROOT);
+            if (!METHODS.contains(method)) {
+                v.add(field, "must be one of " + String.join(", ", METHODS));
+            } else if (!seen.add(method)) {
+                v.add(field, "duplicate method");
+            }
+        });
+        return seen.isEmpty() ? Set.of("GET") : seen;
+    }
+
+    private void checkUpstream(Violations v, RouteDefinition.Upstream upstream) {
+        if (!v.required("upstream", upstream)) {
+            return;
+        }
+        v.range("upstream.timeoutMs", upstream.timeoutMs(), 1, 300_000);
+        if (!v.required("upstream.url", upstream.url())) {
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(upstream.url());
+        } catch (URISyntaxException e) {
+            v.add("upstream.url", "must be a valid URL");
+            return;
+        }
+        int before = v.list.size();
+        if (!uri.isAbsolute() || uri.isOpaque()) {
+            v.add("upstream.url", "must be an absolute http or https URL");
+            return;
+        }
+        if (!uri.getScheme().equalsIgnoreCase("http") && !uri.getScheme().equalsIgnoreCase("https")) {
+            v.add("upstream.url", "scheme must be http or https");
+        }
+        if (uri.getRawUserInfo() != null) {
+            v.add("upstream.url", "must not carry user-info: credentials never live in a route definition");
+        }
+        if (uri.getHost() == null) {
+            v.add("upstream.url", "must have a host");
+        }
+        if (uri.getRawQuery() != null) {
+            v.add("upstream.url", "must not have a query");
+        }
+        if (uri.getRawFragment() != null) {
+            v.add("upstream.url", "must not have a fragment");
+        }
+        if (v.list.size() == before) {
+            upstreams.check(uri).ifPresent(reason -> v.add("upstream.url", reason));
+        }
+    }
+
+    private static void checkGrants(Violations v, String field, List<RouteDefinition.Grant> grants, Pattern idPattern,
+            Set<String> routeMethods) {
+        Set<String> ids = new HashSet<>();
+        v.each(field, grants, (grantField, grant) -> {
+            if (!v.required(grantField, grant)) {
+                return;
+            }
+            String idField = grantField + ".id";
+            if (v.matches(idField, grant.id(), idPattern) && !ids.add(grant.id())) {
+                v.add(idField, "duplicate id");
+            }
+            if (grant.methods() != null && grant.methods().isEmpty()) {
+                v.add(grantField + ".methods", "must not be empty");
+            }
+            v.each(grantField + ".methods", grant.methods(), (methodField, m) -> {
+                if (v.required(methodField, m) && !routeMethods.contains(m.toUpperCase(Locale.ROOT))) {
+                    v.add(methodField, "must be among the route's methods " + routeMethods);
+                }
+            });
+        });
+    }
+
+    private static void checkMaskNames(Violations v, String field, List<String> names) {
+        v.each(field, names, (f, name) -> {
+            if (name == null || name.isBlank()) {
+                v.add(f, "must not be blank");
+            } else {
+                v.maxLength(f, name, 128);
+            }
+        });
+    }
+
+    /** Walks every string of the definition, whatever record or list it sits in. */
+    private static void refuseExpressions(Violations v, String field, Object value) {
+        if (value instanceof String s) {
+            if (EXPRESSION_MARKERS.stream().anyMatch(s::contains)) {
+                v.add(field, "expressions are not allowed");
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                refuseExpressions(v, field + "[" + i + "]", list.get(i));
+            }
+        } else if (value instanceof Record record) {
+            for (RecordComponent c : record.getClass().getRecordComponents()) {
+                refuseExpressions(v, field.isEmpty() ? c.getName() : field + "." + c.getName(), component(record, c));
+            }
+        }
+    }
+
+    private static Object component(Record record, RecordComponent c) {
+        try {
+            return c.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + c, e);
+        }
+    }
+
+    /** The violations found so far, with the checks that add to them. */
+    private static final class Violations {
+        final List<Violation> list = new ArrayList<>();
+
+        void add(String field, String message) {
+            list.add(new Violation(field, message));
+        }
+
+        boolean required(String field, Object value) {
+            if (value == null) {
+                add(field, "is required");
+            }
+            return value != null;
+        }
+
+        boolean matches(String field, String value, Pattern pattern) {
+            if (!required(field, value)) {
+                return false;
+            }
+            if (!pattern.matcher(value).matches()) {
+                add(field, "must match " + pattern.pattern());
+                return false;
+            }
+            return true;
+        }
+
+        void maxLength(String field, String value, int max) {
+            if (value != null && value.length() > max) {
+                add(field, "must be at most " + max + " characters");
+            }
+        }
+
+        void range(String field, Number value, long min, long max) {
+            if (value != null && (value.longValue() < min || value.longValue() > max)) {
+                add(field, "must be between " + min + " and " + max);
+            }
+        }
+
+        void requiredRange(String field, Number value, long min, long max) {
+            if (required(field, value)) {
+                range(field, value, min, max);
+            }
+        }
+
+        <T> void each(String field, List<T> values, BiConsumer<String, T> check) {
+            if (values != null) {
+                for (int i = 0; i < values.size(); i++) {
+                    check.accept(field + "[" + i + "]", values.get(i));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package id.gerbang.routes.camel;
+
+import id.gerbang.routes.Route;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Turns a {@link Route} into a Camel route: {@code direct:gerbang-<id>-v<version>} followed by the
+ * route's steps. Each version gets its own endpoint, so a new version is built and started beside the
+ * old one, the route table is switched over, and the old one is stopped once its calls have finished:
+ * no request ever sees a half-built route. Nothing from a definition is evaluated: the id is the only
+ * definition value in the endpoint name, and the validator has restricted it to {@code [a-z0-9-]}.
+ */
+public final class CamelRoutes {
+
+    private CamelRoutes() {}
+
+    public static String endpointUri(Route route) {
+        return "direct:" + camelRouteId(route);
+    }
+
+    public static String camelRouteId(Route route) {
+        return "gerbang-" + route.id() + "-v" + route.version();
+    }
+
+    /** Adds and starts the Camel route of {@code route}, whose forwarding step is {@code forward}. */
+    public static void add(CamelContext camel, Route route, Processor forward) throws Exception {
+        camel.addRoutes(new RouteBuilder(camel) {
+            @Override
+            public void configure() {
+                from(endpointUri(route))
+                        .routeId(camelRouteId(route))
+                        .routeDescription(route.owner() + ": " + route.path())
+                        .process(forward).id("forward-" + route.id());
+            }
+        });
+    }
+
+    /** Stops (letting in-flight exchanges finish) and removes the Camel route of {@code route}. */
+    public static void remove(CamelContext camel, Route route) throws Exception {
+        String id = camelRouteId(route);
+        camel.getRouteController().stopRoute(id);
+        camel.removeRoute(id);
+    }
+}

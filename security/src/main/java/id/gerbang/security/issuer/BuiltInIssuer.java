@@ -1,0 +1,141 @@
+package id.gerbang.security.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small OAuth2 issuer for the standalone default: the client credentials grant for the demo clients
+ * of {@link IssuerProperties}, signing RS256 tokens of exactly the shape Keycloak issues for a service
+ * account ({@code azp}, {@code client_id}, {@code opd}, {@code realm_access.roles}, {@code aud}), so that
+ * the gateway runs the same checks against it as against Keycloak in production.
+ */
+public final class BuiltInIssuer {
+
+    private static final Logger log = LoggerFactory.getLogger(BuiltInIssuer.class);
+
+    private final IssuerProperties properties;
+    private final String issuerUrl;
+    private final RSAKey key;
+    private final RSASSASigner signer;
+    private final Clock clock;
+
+    public BuiltInIssuer(IssuerProperties properties, String issuerUrl, Clock clock) {
+        this.properties = properties;
+        this.issuerUrl = issuerUrl;
+        this.clock = clock;
+        this.key = loadOrCreateKey(properties.keyFile());
+        try {
+            this.signer = new RSASSASigner(key);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign with the issuer key", e);
+        }
+    }
+
+    /** A token and its lifetime in seconds. */
+    public record IssuedToken(String value, long expiresInSeconds) {}
+
+    /**
+     * Issues a token for a demo client whose secret matches; empty when the client is unknown or the
+     * secret is wrong (the caller cannot tell which).
+     */
+    public Optional<IssuedToken> issue(String clientId, String secret) {
+        IssuerProperties.DemoClient client = clientId == null ? null : properties.clients().get(clientId);
+        String expected = client == null ? "\0no-such-client" : client.secret();
+        boolean secretMatches = secret != null && expected != null && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8));
+        if (client == null || !secretMatches) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issuer(issuerUrl)
+                .subject(UUID.nameUUIDFromBytes(clientId.getBytes(StandardCharsets.UTF_8)).toString())
+                .audience(properties.audience())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(properties.tokenTtl())))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("typ", "Bearer")
+                .claim("azp", clientId)
+                .claim("client_id", clientId)
+                .claim("preferred_username", "service-account-" + clientId)
+                .claim("scope", "profile email")
+                .claim("realm_access", Map.of("roles", client.roles()));
+        if (client.opd() != null) {
+            claims.claim("opd", client.opd());
+        }
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build(),
+                claims.build());
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+        return Optional.of(new IssuedToken(jwt.serialize(), properties.tokenTtl().toSeconds()));
+    }
+
+    public String issuerUrl() {
+        return issuerUrl;
+    }
+
+    /** The public half of the signing key, as served at the JWKS endpoint. */
+    public JWKSet publicKeys() {
+        return new JWKSet(key.toPublicJWK());
+    }
+
+    public RSAKey publicKey() {
+        return key.toPublicJWK();
+    }
+
+    private static RSAKey loadOrCreateKey(Path file) {
+        try {
+            if (file != null && Files.exists(file)) {
+                return RSAKey.parse(Files.readString(file));
+            }
+            RSAKey created = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.RS256).keyIDFromThumbprint(true).generate();
+            if (file != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                Files.writeString(tmp, created.toJSONString());
+                try {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // not a POSIX file system: the directory's own protection applies
+                }
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                log.info("Built-in issuer: created a signing key in {}", file.toAbsolutePath());
+            }
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write the issuer key " + file, e);
+        } catch (ParseException | JOSEException e) {
+            throw new IllegalStateException("the issuer key in " + file + " is not a usable RSA JWK", e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package id.gerbang.security.issuer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The built-in issuer's HTTP face: the OAuth2 token endpoint (client credentials grant only, client
+ * authentication by HTTP Basic or by form parameters), its JWKS and its discovery document.
+ */
+@RestController
+class TokenEndpoint {
+
+    static final String TOKEN_PATH = "/oauth2/token";
+    static final String JWKS_PATH = "/oauth2/jwks";
+
+    private final BuiltInIssuer issuer;
+
+    TokenEndpoint(BuiltInIssuer issuer) {
+        this.issuer = issuer;
+    }
+
+    @PostMapping(path = TOKEN_PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> token(
+            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            @RequestBody(required = false) MultiValueMap<String, String> form) {
+        MultiValueMap<String, String> params = form == null ? new org.springframework.util.LinkedMultiValueMap<>() : form;
+        if (!"client_credentials".equals(single(params, "grant_type"))) {
+            return error(HttpStatus.BAD_REQUEST, "unsupported_grant_type", "only client_credentials is supported");
+        }
+        String clientId = single(params, "client_id");
+        String secret = single(params, "client_secret");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String[] pair = basic(authorization.substring(6).trim());
+            if (pair == null) {
+                return error(HttpStatus.UNAUTHORIZED, "invalid_client", "malformed Basic credentials");
+            }
+            clientId = pair[0];
+            secret = pair[1];
+        }
+        return issuer.issue(clientId, secret)
+                .map(t -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("access_token", t.value());
+                    body.put("expires_in", t.expiresInSeconds());
+                    body.put("token_type", "Bearer");
+                    body.put("scope", "profile email");
+                    return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(body);
+                })
+                .orElseGet(() -> error(HttpStatus.UNAUTHORIZED, "invalid_client", "unknown client or wrong secret"));
+    }
+
+    @GetMapping(path = JWKS_PATH, produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> jwks() {
+        return issuer.publicKeys().toJSONObject(true);
+    }
+
+    @GetMapping(path = "/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> discovery() {
+        String base = issuer.issuerUrl();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("issuer", base);
+        doc.put("token_endpoint", base + TOKEN_PATH);
+        doc.put("jwks_uri", base + JWKS_PATH);
+        doc.put("grant_types_supported", List.of("client_credentials"));
+        doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        doc.put("response_types_supported", List.of("token"));
+        doc.put("subject_types_supported", List.of("public"));
+        return doc;
+    }
+
+    private static String single(MultiValueMap<String, String> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.size() != 1 ? null : values.get(0);
+    }
+
+    private static String[] basic(String encoded) {
+        try {
+            String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return null;
+            }
+            return new String[] {
+                java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+                java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String description) {
+        ResponseEntity.BodyBuilder b = ResponseEntity.status(status).cacheControl(CacheControl.noStore());
+        if (status == HttpStatus.UNAUTHORIZED) {
+            b.header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"gerbang\"");
+        }
+        return b.body(Map.of("error", code, "error_description", description));
+    }
+}
