@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.MapperBuilder;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,24 +36,31 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * Reads route definitions from YAML files and admin-API JSON, strictly: an unknown or duplicated field,
  * a value of the wrong type (no {@code "5000"} for a number) or trailing content is refused with the
  * dotted path of the field, so that a typo is reported rather than silently ignored or guessed at.
- * Messages never repeat more than {@value #MAX_ECHO} characters of the input.
+ * Messages never repeat more than 200 characters of the input. In YAML only {@code true} and
+ * {@code false} are booleans: {@code no}, {@code on} or {@code y} stay the strings they look like.
  */
 public final class RouteDefinitionReader {
 
     private static final int MAX_ECHO = 200;
 
     private final ObjectMapper json = strict(JsonMapper.builder());
-    private final ObjectMapper yaml = strict(YAMLMapper.builder());
+    private final ObjectMapper yaml =
+            strict(YAMLMapper.builder().enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS));
+    private final ObjectReader yamlDocuments = yaml.readerFor(JsonNode.class);
+    private final ObjectReader yamlRoute = yaml.readerFor(RouteDefinition.class);
 
-    /** Reads every document of a YAML text (documents separated by {@code ---}); each is one route. */
+    /**
+     * Reads every document of a YAML text (documents separated by {@code ---}); each is one route. Each
+     * document is read as a tree first so that an empty one, as after a trailing {@code ---}, is skipped.
+     */
     public List<RouteDefinition> readYaml(String text, String source) {
         List<RouteDefinition> definitions = new ArrayList<>();
         int document = 1;
-        try (MappingIterator<JsonNode> it = yaml.readerFor(JsonNode.class).readValues(nonNull(text))) {
+        try (MappingIterator<JsonNode> it = yamlDocuments.readValues(nonNull(text))) {
             for (; it.hasNextValue(); document++) {
                 JsonNode node = it.nextValue();
-                if (!node.isNull() && !node.isMissingNode()) { // an empty document, as after a trailing ---
-                    definitions.add(yaml.readerFor(RouteDefinition.class).readValue(node));
+                if (!node.isNull() && !node.isMissingNode()) {
+                    definitions.add(yamlRoute.readValue(node));
                 }
             }
         } catch (IOException e) {

@@ -1,0 +1,47 @@
+package id.gerbang.gateway.web;
+
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * Jetty as a gateway's front door. HTTP parsing is strict RFC 9110: a request whose framing two parsers
+ * could read differently (Content-Length with Transfer-Encoding, two lengths, bare-LF or bare-CR line
+ * ends, folded header lines; see {@link StrictHttpConnectionFactory}) is refused with 400 and its connection closed, so that nothing behind the
+ * gateway can be smuggled a second request. URIs are let through to the gateway's own path check, which
+ * refuses hostile ones with a clear reason and leaves a record of the attempt. No server version is sent.
+ */
+@Configuration(proxyBeanMethods = false)
+class JettyConfiguration implements WebServerFactoryCustomizer<JettyServletWebServerFactory>, Ordered {
+
+    @Override
+    public void customize(JettyServletWebServerFactory factory) {
+        factory.addServerCustomizers(server -> {
+            server.setErrorHandler(new ProblemErrorHandler());
+            for (Connector connector : server.getConnectors()) {
+                HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+                if (http != null && connector instanceof AbstractConnector jettyConnector) {
+                    HttpConfiguration config = http.getHttpConfiguration();
+                    jettyConnector.addConnectionFactory(new StrictHttpConnectionFactory(config));
+                    config.setHttpCompliance(HttpCompliance.RFC7230);
+                    config.setUriCompliance(UriCompliance.UNSAFE);
+                    config.setSendServerVersion(false);
+                    config.setSendXPoweredBy(false);
+                    config.setSendDateHeader(true);
+                }
+            }
+        });
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
