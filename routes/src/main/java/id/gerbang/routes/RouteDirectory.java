@@ -11,19 +11,17 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Loads the route definitions kept as files in one directory (typically a git checkout applied at
- * start). The set is accepted whole or not at all: every problem in every file is reported in one
- * {@link InvalidRouteException}, each prefixed with its file name, so a half-valid directory is never
- * applied and a developer sees everything to fix at once.
+ * Reads the route definitions kept as files in one directory (typically a git checkout applied at
+ * start). Every file that cannot be read is reported in one {@link InvalidRouteException}, each problem
+ * prefixed with its file name, so a developer sees everything to fix at once. Validation is the
+ * registry's, over everything it is asked to serve ({@link RouteValidator#validateAll}).
  */
 public final class RouteDirectory {
 
     private final RouteDefinitionReader reader;
-    private final RouteValidator validator;
 
-    public RouteDirectory(RouteDefinitionReader reader, RouteValidator validator) {
+    public RouteDirectory(RouteDefinitionReader reader) {
         this.reader = reader;
-        this.validator = validator;
     }
 
     /**
@@ -31,20 +29,18 @@ public final class RouteDirectory {
      * skipping hidden files.
      *
      * @throws IllegalArgumentException when {@code dir} is not a directory
-     * @throws InvalidRouteException    when any file cannot be read, any definition is invalid, or two conflict
+     * @throws InvalidRouteException    when any file cannot be read or parsed
      */
-    public List<RouteDefinition> load(Path dir) {
+    public List<SourcedDefinition> read(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("route directory does not exist or is not a directory: " + dir);
         }
         List<Violation> problems = new ArrayList<>();
-        List<RouteDefinition> loaded = new ArrayList<>();
+        List<SourcedDefinition> loaded = new ArrayList<>();
         for (Path file : files(dir)) {
             String name = file.getFileName().toString();
             for (RouteDefinition d : read(file, name, problems)) {
-                addPrefixed(problems, name, validator.validate(d));
-                addPrefixed(problems, name, validator.checkConflicts(d, loaded));
-                loaded.add(d);
+                loaded.add(new SourcedDefinition(d, name));
             }
         }
         if (!problems.isEmpty()) {

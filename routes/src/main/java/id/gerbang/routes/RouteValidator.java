@@ -98,6 +98,23 @@ public final class RouteValidator {
         return violations;
     }
 
+    /**
+     * Validates a whole set of definitions meant to be served together: each on its own, and each against
+     * those before it. Every violation's field is prefixed with the definition's source.
+     */
+    public List<Violation> validateAll(List<SourcedDefinition> definitions) {
+        List<Violation> violations = new ArrayList<>();
+        List<RouteDefinition> earlier = new ArrayList<>();
+        for (SourcedDefinition s : definitions) {
+            String prefix = s.source() + ": ";
+            validate(s.definition()).forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
+            checkConflicts(s.definition(), earlier)
+                    .forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
+            earlier.add(s.definition());
+        }
+        return violations;
+    }
+
     /** @throws InvalidRouteException listing every violation, when there is any */
     public void requireValid(RouteDefinition d, String source) {
         List<Violation> violations = validate(d);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RouteDirectoryTest {
 
     private final RouteDefinitionReader reader = new RouteDefinitionReader();
-    private final RouteDirectory directory = new RouteDirectory(reader, new RouteValidator(RouteFixtures.loopbackPolicy()));
+    private final RouteDirectory directory = new RouteDirectory(reader);
 
     @TempDir
     Path dir;
@@ -29,39 +29,55 @@ class RouteDirectoryTest {
         Files.createDirectories(dir.resolve("old"));
         write("old/retired.yaml", "bogus: true");
 
-        assertThat(directory.load(dir)).extracting(RouteDefinition::id)
-                .containsExactly("bapenda-pbb", "dinkes-simpus", "dinkes-pasien", "disdukcapil-penduduk");
+        assertThat(directory.read(dir)).extracting(s -> s.definition().id(), SourcedDefinition::source)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("bapenda-pbb", "bapenda.json"),
+                        org.assertj.core.groups.Tuple.tuple("dinkes-simpus", "dinkes.yml"),
+                        org.assertj.core.groups.Tuple.tuple("dinkes-pasien", "dinkes.yml"),
+                        org.assertj.core.groups.Tuple.tuple("disdukcapil-penduduk", "disdukcapil.yaml"));
     }
 
     @Test
-    void reportsEveryProblemOfEveryFileWithItsName() throws IOException {
+    void reportsEveryUnreadableFileWithItsName() throws IOException {
+        write("a-disdukcapil.yaml", RouteFixtures.PENDUDUK_YAML);
+        write("broken.yml", "id: x\n  owner: y\n");
+        write("c-unknown.yaml", RouteFixtures.PENDUDUK_YAML + "bogus: 1\n");
+        write("d-copy.json", "{\"id\": ");
+
+        InvalidRouteException e = catchThrowableOfType(() -> directory.read(dir), InvalidRouteException.class);
+
+        assertThat(e.getMessage()).startsWith(dir.toString());
+        assertThat(e.violations()).extracting(Violation::field)
+                .containsExactly("broken.yml: id", "c-unknown.yaml: bogus", "d-copy.json: id");
+        assertThat(e.violations().get(0).message()).startsWith("malformed YAML");
+        assertThat(e.violations().get(1).message()).contains("unknown field");
+    }
+
+    @Test
+    void validatesAWholeSetNamingTheSourceOfEachProblem() throws IOException {
         write("a-disdukcapil.yaml", RouteFixtures.PENDUDUK_YAML);
         write("bapenda.yaml", RouteFixtures.PENDUDUK_YAML
                 .replace("id: disdukcapil-penduduk", "id: Bapenda")
                 .replace("path: /disdukcapil/penduduk", "path: /bapenda/pbb")
                 .replace("http://127.0.0.1:8080", "ftp://127.0.0.1"));
-        write("broken.yml", "id: x\n  owner: y\n");
         write("c-kk.json", reader.toJson(RouteFixtures.minimal("disdukcapil-kk", "/disdukcapil/penduduk/kk")));
         write("d-copy.json", reader.toJson(RouteFixtures.minimal("disdukcapil-penduduk", "/disdukcapil/lain")));
 
-        InvalidRouteException e = catchThrowableOfType(() -> directory.load(dir), InvalidRouteException.class);
+        var violations = new RouteValidator(RouteFixtures.loopbackPolicy()).validateAll(directory.read(dir));
 
-        assertThat(e.getMessage()).startsWith(dir.toString());
-        assertThat(e.violations()).extracting(Violation::field).containsExactly(
+        assertThat(violations).extracting(Violation::field).containsExactly(
                 "bapenda.yaml: id",
                 "bapenda.yaml: upstream.url",
-                "broken.yml: id",
                 "c-kk.json: path",
                 "d-copy.json: id");
-        assertThat(e.violations().get(2).message()).startsWith("malformed YAML");
-        assertThat(e.violations().get(3).message()).contains("disdukcapil-penduduk");
+        assertThat(violations.get(2).message()).contains("disdukcapil-penduduk");
     }
 
     @Test
     void refusesAMissingDirectory() {
         Path missing = dir.resolve("tidak-ada");
 
-        assertThatThrownBy(() -> directory.load(missing))
+        assertThatThrownBy(() -> directory.read(missing))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tidak-ada");
     }

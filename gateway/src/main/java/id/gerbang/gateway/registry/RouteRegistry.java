@@ -7,6 +7,7 @@ import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteTable;
 import id.gerbang.routes.RouteValidator;
+import id.gerbang.routes.SourcedDefinition;
 import id.gerbang.routes.Violation;
 import id.gerbang.routes.camel.CamelRoutes;
 import java.util.ArrayList;
@@ -44,9 +45,7 @@ public class RouteRegistry {
         this.camel = camel;
         this.upstreamClient = upstreamClient;
         this.validator = validator;
-        List<RouteSources.Loaded> loaded = sources.load();
-        replaceAll(loaded.stream().map(RouteSources.Loaded::definition).toList(),
-                loaded.stream().map(RouteSources.Loaded::source).toList());
+        replaceAll(sources.load());
         if (current.table().size() == 0) {
             log.warn("No routes are defined: every /api call will answer 404 ROUTE_NOT_FOUND. "
                     + "Set gerbang.routes.directory to a directory of route definitions.");
@@ -69,26 +68,18 @@ public class RouteRegistry {
     /**
      * Validates a whole set of definitions, and when every one is valid, serves exactly that set.
      *
-     * @param sources where each definition came from, for messages (same order as {@code definitions})
      * @throws InvalidRouteException listing every violation of every definition; nothing changes then
      */
-    public synchronized void replaceAll(List<RouteDefinition> definitions, List<String> sources) throws Exception {
-        List<Violation> violations = new ArrayList<>();
-        for (int i = 0; i < definitions.size(); i++) {
-            RouteDefinition d = definitions.get(i);
-            List<RouteDefinition> others = new ArrayList<>(definitions.subList(0, i));
-            String prefix = sources.get(i) + ": ";
-            validator.validate(d).forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
-            validator.checkConflicts(d, others)
-                    .forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
-        }
+    public synchronized void replaceAll(List<SourcedDefinition> definitions) throws Exception {
+        List<Violation> violations = validator.validateAll(definitions);
         if (!violations.isEmpty()) {
             throw new InvalidRouteException("route definitions", violations);
         }
         Snapshot old = current;
         List<Route> routes = new ArrayList<>();
         Map<String, Endpoint> endpoints = new HashMap<>();
-        for (RouteDefinition d : definitions) {
+        for (SourcedDefinition sourced : definitions) {
+            RouteDefinition d = sourced.definition();
             Route previous = old.table().byId(d.id());
             long version = previous == null ? 1 : previous.definition().equals(d) ? previous.version() : previous.version() + 1;
             Route route = Route.from(d, version);

@@ -3,16 +3,16 @@ package id.gerbang.gateway.registry;
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteDefinitionReader;
+import id.gerbang.routes.RouteDirectory;
+import id.gerbang.routes.SourcedDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
@@ -27,8 +27,6 @@ public class RouteSources {
     /** The sandbox routes name this port; it is replaced when the sandbox runs on another. */
     static final int SANDBOX_DEFAULT_PORT = 18080;
 
-    public record Loaded(RouteDefinition definition, String source) {}
-
     private final GerbangProperties properties;
     private final RouteDefinitionReader reader;
 
@@ -37,27 +35,28 @@ public class RouteSources {
         this.reader = reader;
     }
 
-    public List<Loaded> load() {
-        List<Loaded> all = new ArrayList<>();
+    /** @throws id.gerbang.routes.InvalidRouteException naming every file that cannot be read */
+    public List<SourcedDefinition> load() {
+        List<SourcedDefinition> all = new ArrayList<>();
         if (properties.sandbox().enabled()) {
             all.addAll(sandboxRoutes());
         }
         Path dir = properties.routes().directory();
         if (dir != null) {
-            all.addAll(directory(dir));
+            all.addAll(new RouteDirectory(reader).read(dir));
         }
         return all;
     }
 
-    private List<Loaded> sandboxRoutes() {
+    private List<SourcedDefinition> sandboxRoutes() {
         try {
             Resource[] files = new PathMatchingResourcePatternResolver().getResources("classpath:sandbox/routes/*.yaml");
             Arrays.sort(files, Comparator.comparing(Resource::getFilename));
-            List<Loaded> out = new ArrayList<>();
+            List<SourcedDefinition> out = new ArrayList<>();
             for (Resource f : files) {
                 String source = "sandbox/" + f.getFilename();
                 for (RouteDefinition d : reader.readYaml(f.getContentAsString(StandardCharsets.UTF_8), source)) {
-                    out.add(new Loaded(onSandboxPort(d, properties.sandbox().port()), source));
+                    out.add(new SourcedDefinition(onSandboxPort(d, properties.sandbox().port()), source));
                 }
             }
             return out;
@@ -74,29 +73,5 @@ public class RouteSources {
         return new RouteDefinition(d.id(), d.owner(), d.name(), d.description(), d.path(), d.methods(),
                 new RouteDefinition.Upstream(url, d.upstream().timeoutMs()), d.access(), d.rateLimit(),
                 d.maxConcurrent(), d.retries(), d.circuitBreaker(), d.maxBodyBytes(), d.audit());
-    }
-
-    private List<Loaded> directory(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("gerbang.routes.directory " + dir.toAbsolutePath() + " is not a directory");
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Loaded> out = new ArrayList<>();
-            for (Path f : files.filter(RouteSources::isDefinitionFile).sorted().toList()) {
-                String name = f.getFileName().toString();
-                String text = Files.readString(f, StandardCharsets.UTF_8);
-                List<RouteDefinition> defs = name.endsWith(".json") ? List.of(reader.readJson(text, name)) : reader.readYaml(text, name);
-                defs.forEach(d -> out.add(new Loaded(d, name)));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read route definitions in " + dir.toAbsolutePath(), e);
-        }
-    }
-
-    private static boolean isDefinitionFile(Path f) {
-        String name = f.getFileName().toString();
-        return Files.isRegularFile(f) && !name.startsWith(".")
-                && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 }

@@ -1,0 +1,65 @@
+package id.gerbang.gateway;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module boundaries of docs/architecture.md, checked on every build. */
+class ArchitectureTest {
+
+    static JavaClasses gerbang;
+
+    @BeforeAll
+    static void importClasses() {
+        gerbang = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("id.gerbang");
+    }
+
+    @Test
+    void routesDependOnNoOtherModule() {
+        noClasses().that().resideInAPackage("id.gerbang.routes..")
+                .should().dependOnClassesThat().resideInAnyPackage("id.gerbang.security..", "id.gerbang.gateway..")
+                .check(gerbang);
+    }
+
+    @Test
+    void securityDoesNotDependOnTheGateway() {
+        noClasses().that().resideInAPackage("id.gerbang.security..")
+                .should().dependOnClassesThat().resideInAPackage("id.gerbang.gateway..")
+                .check(gerbang);
+    }
+
+    @Test
+    void routeDefinitionsAreFrameworkFreeData() {
+        noClasses().that().resideInAPackage("id.gerbang.routes..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+                .check(gerbang);
+    }
+
+    @Test
+    void theAccessPolicyIsAPureFunctionOverData() {
+        classes().that().haveSimpleName("AccessPolicy")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "id.gerbang.routes..", "id.gerbang.security..")
+                .check(gerbang);
+    }
+
+    @Test
+    void nothingEvaluatesExpressions() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(
+                        "org.springframework.expression..", "javax.script..", "org.apache.camel.language..")
+                .because("route definitions are data: nothing taken from them is ever evaluated")
+                .check(gerbang);
+    }
+
+    @Test
+    void onlyTheProxyPackageTalksToUpstreams() {
+        noClasses().that().resideOutsideOfPackages("id.gerbang.gateway.proxy..", "id.gerbang.gateway.pipeline..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.hc..")
+                .check(gerbang);
+    }
+}

@@ -1,0 +1,133 @@
+package id.gerbang.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import org.apache.hc.core5.http.Header;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+
+class ForwardHeadersTest {
+
+    private static List<String> names(List<Header> headers) {
+        return headers.stream().map(Header::getName).toList();
+    }
+
+    private static List<String> values(List<Header> headers, String name) {
+        return headers.stream().filter(h -> h.getName().equalsIgnoreCase(name)).map(Header::getValue).toList();
+    }
+
+    private static MockHttpServletRequest request() {
+        MockHttpServletRequest r = new MockHttpServletRequest("GET", "/api/disdukcapil/penduduk/1404015708900001");
+        r.setRemoteAddr("10.10.5.7");
+        r.setScheme("https");
+        r.addHeader("Host", "gerbang.pelalawankab.go.id");
+        r.addHeader("Accept", "application/json");
+        return r;
+    }
+
+    @Test
+    void keepsSafeHeadersAndAddsTheGatewaysOwn() {
+        MockHttpServletRequest r = request();
+        r.addHeader("Content-Type", "application/json");
+        r.addHeader("X-Custom", "a");
+        r.addHeader("X-Custom", "b");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "corr-1", "dinkes-simpus", "dinkes", "199001012020011001");
+
+        assertThat(values(out, "Accept")).containsExactly("application/json");
+        assertThat(values(out, "Content-Type")).containsExactly("application/json");
+        assertThat(values(out, "X-Custom")).containsExactly("a", "b");
+        assertThat(values(out, "X-Correlation-Id")).containsExactly("corr-1");
+        assertThat(values(out, "X-Gerbang-Client")).containsExactly("dinkes-simpus");
+        assertThat(values(out, "X-Gerbang-Opd")).containsExactly("dinkes");
+        assertThat(values(out, "X-User-Id")).containsExactly("199001012020011001");
+        assertThat(values(out, "X-Forwarded-For")).containsExactly("10.10.5.7");
+        assertThat(values(out, "X-Forwarded-Proto")).containsExactly("https");
+        assertThat(values(out, "X-Forwarded-Host")).containsExactly("gerbang.pelalawankab.go.id");
+        assertThat(names(out)).doesNotContain("Host");
+    }
+
+    @Test
+    void dropsCredentialsOverridesMachineryAndHopByHopHeaders() {
+        MockHttpServletRequest r = request();
+        for (String name : List.of("Authorization", "Proxy-Authorization", "X-HTTP-Method-Override", "X-Method-Override",
+                "CamelHttpUri", "camelhttpmethod", "CAMELFOO", "Keep-Alive", "TE", "Trailer", "Upgrade",
+                "Proxy-Connection", "Transfer-Encoding", "Content-Length", "Expect", "Forwarded", "X-Real-IP",
+                "X-Forwarded-Port", "X-Forwarded-Prefix")) {
+            r.addHeader(name, "x");
+        }
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "c", "dinkes-simpus", "dinkes", null);
+
+        assertThat(names(out)).containsExactlyInAnyOrder("Accept", "X-Correlation-Id", "X-Gerbang-Client",
+                "X-Gerbang-Opd", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+    }
+
+    @Test
+    void dropsHeadersNamedInConnection() {
+        MockHttpServletRequest r = request();
+        r.addHeader("Connection", "keep-alive, X-Secret");
+        r.addHeader("Connection", "x-other");
+        r.addHeader("X-Secret", "s");
+        r.addHeader("X-Other", "o");
+        r.addHeader("X-Kept", "k");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "c", "dinkes-simpus", null, null);
+
+        assertThat(names(out)).contains("X-Kept").doesNotContain("X-Secret", "X-Other", "Connection");
+    }
+
+    @Test
+    void replacesTheCallersOwnGatewayHeadersInsteadOfDuplicatingThem() {
+        MockHttpServletRequest r = request();
+        r.addHeader("X-Gerbang-Client", "evil");
+        r.addHeader("x-gerbang-opd", "inspektorat");
+        r.addHeader("X-Gerbang-Anything", "x");
+        r.addHeader("X-Correlation-Id", "theirs");
+        r.addHeader("X-User-Id", "theirs");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "ours", "dinkes-simpus", "dinkes", null);
+
+        assertThat(values(out, "X-Gerbang-Client")).containsExactly("dinkes-simpus");
+        assertThat(values(out, "X-Gerbang-Opd")).containsExactly("dinkes");
+        assertThat(values(out, "X-Gerbang-Anything")).isEmpty();
+        assertThat(values(out, "X-Correlation-Id")).containsExactly("ours");
+        assertThat(values(out, "X-User-Id")).isEmpty();
+    }
+
+    @Test
+    void appendsTheCallerToAnExistingForwardedForChain() {
+        MockHttpServletRequest r = request();
+        r.addHeader("X-Forwarded-For", "203.0.113.9");
+
+        assertThat(values(ForwardHeaders.toUpstream(r, "c", "x", null, null), "X-Forwarded-For"))
+                .containsExactly("203.0.113.9, 10.10.5.7");
+    }
+
+    @Test
+    void returnsUpstreamHeadersExceptHopByHopAndTheGatewaysOwn() {
+        Set<String> named = Set.of("x-internal");
+        assertThat(ForwardHeaders.isReturned("Content-Type", named)).isTrue();
+        assertThat(ForwardHeaders.isReturned("Location", named)).isTrue();
+        assertThat(ForwardHeaders.isReturned("Set-Cookie", named)).isTrue();
+        assertThat(ForwardHeaders.isReturned("Transfer-Encoding", named)).isFalse();
+        assertThat(ForwardHeaders.isReturned("Connection", named)).isFalse();
+        assertThat(ForwardHeaders.isReturned("Keep-Alive", named)).isFalse();
+        assertThat(ForwardHeaders.isReturned("X-Internal", named)).isFalse();
+        assertThat(ForwardHeaders.isReturned("X-Gerbang-Error", named)).isFalse();
+        assertThat(ForwardHeaders.isReturned("X-Correlation-Id", named)).isFalse();
+    }
+
+    @Test
+    void acceptsOnlySaneUserIds() {
+        assertThat(ForwardHeaders.isSaneUserId("199001012020011001")).isTrue();
+        assertThat(ForwardHeaders.isSaneUserId("siti.rahmawati@pelalawankab.go.id")).isTrue();
+        assertThat(ForwardHeaders.isSaneUserId("")).isFalse();
+        assertThat(ForwardHeaders.isSaneUserId("a b")).isFalse();
+        assertThat(ForwardHeaders.isSaneUserId("a,b")).isFalse();
+        assertThat(ForwardHeaders.isSaneUserId("x".repeat(257))).isFalse();
+        assertThat(ForwardHeaders.isSaneUserId("caf\u00e9")).isFalse();
+    }
+}
