@@ -117,6 +117,15 @@ public final class UpstreamPolicy {
         return ranges.stream().anyMatch(r -> r.contains(address));
     }
 
+    /**
+     * Whether an address is one no upstream may ever have (link-local, cloud metadata, also inside an
+     * IPv6 form); for checking again at connect time, when a name may resolve differently than it did
+     * when the route was validated.
+     */
+    public static boolean isNeverAllowed(InetAddress address) {
+        return forbidden(address);
+    }
+
     private static boolean forbidden(InetAddress address) {
         return FORBIDDEN.stream().anyMatch(r -> r.contains(address))
                 || embeddedIpv4(address).map(UpstreamPolicy::forbidden).orElse(false);

@@ -1,7 +1,11 @@
 package id.gerbang.gateway.proxy;
 
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.routes.UpstreamPolicy;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -20,7 +24,8 @@ import org.springframework.stereotype.Component;
  * The one HTTP client every route forwards with: a connection pool sized explicitly (a library default
  * of a handful of connections per host would throttle the whole gateway), and none of a browser-like
  * client's helpfulness: no automatic retries (a POST must never be sent twice), no redirects followed
- * (they go back to the caller), no transparent decompression (bodies pass through unchanged), no cookies.
+ * (they go back to the caller), no transparent decompression (bodies pass through unchanged), no cookies,
+ * and never a connection to a link-local or cloud metadata address, whatever DNS says.
  * Timeouts are set per route on each request.
  */
 @Component
@@ -37,6 +42,12 @@ public class UpstreamClient implements DisposableBean {
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setConnPoolPolicy(PoolReusePolicy.LIFO)
                 .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+                .setDnsResolver(new SystemDefaultDnsResolver() {
+                    @Override
+                    public InetAddress[] resolve(String host) throws UnknownHostException {
+                        return resolveAllowed(host);
+                    }
+                })
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setTimeToLive(TimeValue.ofMinutes(5))
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
@@ -53,6 +64,20 @@ public class UpstreamClient implements DisposableBean {
                 .evictExpiredConnections()
                 .evictIdleConnections(TimeValue.of(p.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .build();
+    }
+
+    /**
+     * Resolves an upstream host, refusing link-local and cloud metadata addresses: a route's host was
+     * checked when the route was validated, but DNS may answer differently now.
+     */
+    static InetAddress[] resolveAllowed(String host) throws UnknownHostException {
+        InetAddress[] addresses = SystemDefaultDnsResolver.INSTANCE.resolve(host);
+        for (InetAddress a : addresses) {
+            if (UpstreamPolicy.isNeverAllowed(a)) {
+                throw new UnknownHostException(host + " resolves to a link-local or metadata address; refused");
+            }
+        }
+        return addresses;
     }
 
     CloseableHttpClient client() {

@@ -192,6 +192,19 @@ class UpstreamForwarderRouteTest {
         assertThat(upstream.getAllServeEvents()).hasSize(1);
     }
 
+    @Test
+    void neverConnectsToAMetadataAddressWhateverTheRouteSays() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamClient.resolveAllowed("169.254.169.254"))
+                .isInstanceOf(java.net.UnknownHostException.class).hasMessageContaining("refused");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UpstreamClient.resolveAllowed("::ffff:169.254.169.254"))
+                .isInstanceOf(java.net.UnknownHostException.class);
+    }
+
+    @Test
+    void resolvesOrdinaryHosts() throws Exception {
+        assertThat(UpstreamClient.resolveAllowed("127.0.0.1")).hasSize(1);
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
