@@ -35,6 +35,22 @@ public enum ErrorCode {
         return title;
     }
 
+    /**
+     * The code for an error status that no pipeline step chose: one the web server or Spring answered
+     * by itself (a malformed request, a missing role, an unknown non-{@code /api} path).
+     */
+    public static ErrorCode forStatus(int status) {
+        return switch (status) {
+            case 401 -> INVALID_TOKEN;
+            case 403 -> ACCESS_DENIED;
+            case 404 -> ROUTE_NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 429 -> RATE_LIMITED;
+            default -> status >= 500 ? INTERNAL_ERROR : BAD_REQUEST;
+        };
+    }
+
     /** The problem type URI of this code. */
     public String type() {
         return "urn:gerbang:error:" + name();

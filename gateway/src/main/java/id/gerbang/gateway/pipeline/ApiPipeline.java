@@ -54,6 +54,7 @@ import org.springframework.stereotype.Component;
 public class ApiPipeline {
 
     static final String API_PREFIX = "/api";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiPipeline.class);
 
     private final TokenAuthenticator authenticator;
     private final RouteRegistry registry;
@@ -117,6 +118,11 @@ public class ApiPipeline {
                 response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             }
             Problems.write(response, e.code(), e.getMessage(), correlationId);
+        } catch (RuntimeException e) {
+            log.error("Call {} failed inside the gateway", correlationId, e);
+            call.error = ErrorCode.INTERNAL_ERROR;
+            call.status = ErrorCode.INTERNAL_ERROR.status();
+            Problems.write(response, ErrorCode.INTERNAL_ERROR, "internal error", correlationId);
         } finally {
             trail.record(toRecord(call));
         }

@@ -24,14 +24,7 @@ class ProblemErrorHandler extends ErrorHandler {
         if (attributeStatus instanceof Integer s) {
             status = s;
         }
-        ErrorCode code = switch (status) {
-            case 401 -> ErrorCode.INVALID_TOKEN;
-            case 403 -> ErrorCode.ACCESS_DENIED;
-            case 404 -> ErrorCode.ROUTE_NOT_FOUND;
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
-        };
+        ErrorCode code = ErrorCode.forStatus(status);
         String correlationId = java.util.UUID.randomUUID().toString();
         Object reason = request.getAttribute(ERROR_MESSAGE);
         String detail = reason instanceof String r && !r.isBlank() ? "refused by the HTTP parser: " + r : code.title();

@@ -112,22 +112,32 @@ public final class BuiltInIssuer {
         return key.toPublicJWK();
     }
 
+    /** Creates an empty file readable by its owner only, before any secret is written into it. */
+    private static void createOwnerOnly(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file); // the directory's own protection applies
+        }
+    }
+
     private static RSAKey loadOrCreateKey(Path file) {
         try {
             if (file != null && Files.exists(file)) {
-                return RSAKey.parse(Files.readString(file));
+                RSAKey stored = RSAKey.parse(Files.readString(file));
+                if (!stored.isPrivate()) {
+                    throw new IllegalStateException("the issuer key in " + file + " has no private part: it cannot sign");
+                }
+                return stored;
             }
             RSAKey created = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE)
                     .algorithm(JWSAlgorithm.RS256).keyIDFromThumbprint(true).generate();
             if (file != null) {
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                Files.deleteIfExists(tmp);
+                createOwnerOnly(tmp);
                 Files.writeString(tmp, created.toJSONString());
-                try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system: the directory's own protection applies
-                }
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 log.info("Built-in issuer: created a signing key in {}", file.toAbsolutePath());
             }

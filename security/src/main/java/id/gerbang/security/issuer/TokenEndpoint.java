@@ -39,12 +39,21 @@ class TokenEndpoint {
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @RequestBody(required = false) MultiValueMap<String, String> form) {
         MultiValueMap<String, String> params = form == null ? new org.springframework.util.LinkedMultiValueMap<>() : form;
-        if (!"client_credentials".equals(single(params, "grant_type"))) {
+        String grantType = single(params, "grant_type");
+        if (grantType == null) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "grant_type is required, once");
+        }
+        if (!"client_credentials".equals(grantType)) {
             return error(HttpStatus.BAD_REQUEST, "unsupported_grant_type", "only client_credentials is supported");
         }
         String clientId = single(params, "client_id");
         String secret = single(params, "client_secret");
-        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        boolean basic = authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
+        if (basic && (params.containsKey("client_id") || params.containsKey("client_secret"))) {
+            // RFC 6749 2.3: a client uses one authentication method per request
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "use either HTTP Basic or form credentials, not both");
+        }
+        if (basic) {
             String[] pair = basic(authorization.substring(6).trim());
             if (pair == null) {
                 return error(HttpStatus.UNAUTHORIZED, "invalid_client", "malformed Basic credentials");
@@ -79,7 +88,6 @@ class TokenEndpoint {
         doc.put("grant_types_supported", List.of("client_credentials"));
         doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
-        doc.put("response_types_supported", List.of("token"));
         doc.put("subject_types_supported", List.of("public"));
         return doc;
     }
