@@ -243,7 +243,12 @@ public class ApiPipeline {
             ForwardHeaders.addTokens(h.getValue(), connectionNamed);
         }
         for (Header h : answer.getHeaders()) {
-            if (ForwardHeaders.isReturned(h.getName(), connectionNamed)) {
+            if (!ForwardHeaders.isReturned(h.getName(), connectionNamed)) {
+                continue;
+            }
+            if (h.getName().equalsIgnoreCase("Date")) {
+                response.setHeader("Date", h.getValue()); // the upstream's, instead of a second one of ours
+            } else {
                 response.addHeader(h.getName(), h.getValue());
             }
         }
