@@ -68,12 +68,17 @@ public record GerbangProperties(
      * @param maxConnectionsPerUpstream connections to one upstream host
      * @param idleTimeout               an idle pooled connection is closed after this
      * @param bufferSize                bytes copied at a time between caller and upstream
+     * @param bufferBodiesUpTo          a body sent without a length (chunked) is read whole before it is
+     *                                  forwarded when the route's {@code maxBodyBytes} is at most this, so
+     *                                  that an oversized one is refused before the upstream hears of it;
+     *                                  larger ones are streamed and the upload cut off at the limit
      */
     public record Proxy(
             @DefaultValue("2000") int maxConnections,
             @DefaultValue("500") int maxConnectionsPerUpstream,
             @DefaultValue("30s") Duration idleTimeout,
-            @DefaultValue("16384") int bufferSize) {}
+            @DefaultValue("16384") int bufferSize,
+            @DefaultValue("262144") long bufferBodiesUpTo) {}
 
     /**
      * @param enabled serve the sandbox OPD services and their routes

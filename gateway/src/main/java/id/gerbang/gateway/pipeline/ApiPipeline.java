@@ -12,6 +12,7 @@ import id.gerbang.gateway.proxy.PayloadTooLargeException;
 import id.gerbang.gateway.registry.RouteRegistry;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.CallRecord;
+import id.gerbang.gateway.web.RawResponseHeaders;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteTable;
 import id.gerbang.security.AccessPolicy;
@@ -21,6 +22,7 @@ import id.gerbang.security.TokenAuthenticator;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -62,6 +64,7 @@ public class ApiPipeline {
     private final AuditTrail trail;
     private final String node;
     private final int bufferSize;
+    private final long bufferBodiesUpTo;
 
     public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, ProducerTemplate camel,
             AuditTrail trail, GerbangProperties properties, NodeName node) {
@@ -71,6 +74,7 @@ public class ApiPipeline {
         this.trail = trail;
         this.node = node.value();
         this.bufferSize = properties.proxy().bufferSize();
+        this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
     }
 
     /** Mutable state of one call, gathered for its trail record. */
@@ -103,7 +107,7 @@ public class ApiPipeline {
             throws IOException {
         Call call = new Call(request, correlationId);
         try {
-            refuseHostilePath(call.path);
+            refuseHostilePath(call.path, call.query);
             call.caller = authenticate(request, call);
             call.userId = userId(request);
             RouteTable.Match match = findRoute(call.path);
@@ -128,10 +132,14 @@ public class ApiPipeline {
         }
     }
 
-    private static void refuseHostilePath(String path) {
+    private static void refuseHostilePath(String path, String query) {
         String refusal = RequestPaths.refusal(path);
         if (refusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused request path: " + refusal);
+        }
+        String queryRefusal = RequestPaths.rawCharacters(query);
+        if (queryRefusal != null) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "refused query: " + queryRefusal);
         }
     }
 
@@ -158,13 +166,15 @@ public class ApiPipeline {
         }
     }
 
-    private static boolean hasQueryToken(String query) {
+    /** Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token}, {@code access_token[]}). */
+    static boolean hasQueryToken(String query) {
         if (query == null) {
             return false;
         }
-        for (String param : query.split("&")) {
-            String name = param.indexOf('=') < 0 ? param : param.substring(0, param.indexOf('='));
-            if (name.equalsIgnoreCase("access_token") || name.equalsIgnoreCase("access%5Ftoken")) {
+        for (String param : query.split("[&;]")) {
+            int eq = param.indexOf('=');
+            String name = RequestPaths.decodeFully(eq < 0 ? param : param.substring(0, eq)).toLowerCase(java.util.Locale.ROOT);
+            if (name.equals("access_token") || name.startsWith("access_token[")) {
                 return true;
             }
         }
@@ -212,17 +222,29 @@ public class ApiPipeline {
         Endpoint endpoint = registry.endpoint(route);
         long length = request.getContentLengthLong();
         boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-        call.requestBody = hasBody ? new BoundedBody(request.getInputStream(), route.maxBodyBytes()) : null;
+        InputStream body = null;
+        if (hasBody) {
+            call.requestBody = new BoundedBody(request.getInputStream(), route.maxBodyBytes());
+            body = call.requestBody;
+            if (length < 0 && route.maxBodyBytes() <= bufferBodiesUpTo) {
+                // no declared length, and a small limit: read it all first, so that a body over the limit
+                // is refused before the upstream hears of the call
+                body = new ByteArrayInputStream(readWhole(call.requestBody, route));
+                length = call.requestBody.count();
+            }
+        }
         ForwardRequest forward = new ForwardRequest(call.method, match.rest(), call.query,
                 ForwardHeaders.toUpstream(request, call.correlationId, call.caller.clientId(), call.caller.opd(),
                         call.userId),
-                call.requestBody, hasBody ? length : 0);
+                body, hasBody ? length : 0);
 
         Exchange exchange = endpoint.createExchange();
         exchange.getMessage().setBody(forward);
         camel.send(endpoint, exchange);
         if (exchange.getException() != null) {
-            throw upstreamFailure(exchange.getException(), route);
+            Throwable failure = call.requestBody != null && call.requestBody.failure() != null
+                    ? call.requestBody.failure() : exchange.getException();
+            throw upstreamFailure(failure, route);
         }
         try (ForwardResponse upstream = exchange.getMessage().getBody(ForwardResponse.class)) {
             call.upstreamNanos = upstream.upstreamNanos();
@@ -230,8 +252,21 @@ public class ApiPipeline {
         }
     }
 
+    private static byte[] readWhole(BoundedBody body, Route route) {
+        try {
+            return body.readAllBytes();
+        } catch (IOException e) {
+            throw upstreamFailure(e, route);
+        }
+    }
+
     private void relay(ForwardResponse upstream, HttpServletResponse response, Call call) throws IOException {
         ClassicHttpResponse answer = upstream.response();
+        if (answer.containsHeader("Transfer-Encoding") && answer.containsHeader("Content-Length")) {
+            // two framings: which one a client believes decides where the answer ends (RFC 9112 6.3)
+            throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "the upstream of route " + call.route.id() + " gave an answer with both Content-Length and Transfer-Encoding");
+        }
         call.upstreamStatus = answer.getCode();
         call.status = answer.getCode();
         response.setStatus(answer.getCode());
@@ -249,7 +284,7 @@ public class ApiPipeline {
             if (h.getName().equalsIgnoreCase("Date")) {
                 response.setHeader("Date", h.getValue()); // the upstream's, instead of a second one of ours
             } else {
-                response.addHeader(h.getName(), h.getValue());
+                RawResponseHeaders.add(response, h.getName(), h.getValue());
             }
         }
         InputStream body = upstream.body();

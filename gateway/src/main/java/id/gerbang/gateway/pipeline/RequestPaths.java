@@ -15,6 +15,10 @@ public final class RequestPaths {
 
     /** @return why the raw (undecoded) request path is refused, or {@code null} when it is acceptable */
     public static String refusal(String rawPath) {
+        String raw = rawCharacters(rawPath);
+        if (raw != null) {
+            return raw;
+        }
         String s = rawPath;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String reason = checkLiteral(s);
@@ -33,6 +37,28 @@ public final class RequestPaths {
             s = decoded;
         }
         return "path encoded too many times";
+    }
+
+    /**
+     * A request target as sent may hold only printable ASCII: anything else must be percent-encoded
+     * (RFC 3986). Raw bytes beyond ASCII would otherwise be re-encoded on the way to the upstream.
+     *
+     * @return why the raw query is refused, or {@code null}
+     */
+    public static String rawCharacters(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "control character";
+            }
+            if (c > 0x7e) {
+                return "character outside printable ASCII; percent-encode it";
+            }
+        }
+        return null;
     }
 
     private static String checkLiteral(String s) {
@@ -64,6 +90,19 @@ public final class RequestPaths {
             }
         }
         return null;
+    }
+
+    /** Percent-decodes until nothing changes (at most a few rounds); stops at the first malformed escape. */
+    static String decodeFully(String s) {
+        String current = s;
+        for (int round = 0; round < MAX_ROUNDS && current.indexOf('%') >= 0; round++) {
+            String decoded = decodeOnce(current);
+            if (decoded == null) {
+                break;
+            }
+            current = decoded;
+        }
+        return current;
     }
 
     /** One round of percent-decoding as UTF-8; {@code null} when a {@code %} is not followed by two hex digits. */

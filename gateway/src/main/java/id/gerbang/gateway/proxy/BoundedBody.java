@@ -13,6 +13,7 @@ public final class BoundedBody extends InputStream {
     private final InputStream in;
     private final long limit;
     private long count;
+    private IOException failure;
 
     public BoundedBody(InputStream in, long limit) {
         this.in = in;
@@ -21,6 +22,15 @@ public final class BoundedBody extends InputStream {
 
     public long count() {
         return count;
+    }
+
+    /**
+     * Why relaying the body failed ({@link PayloadTooLargeException} or {@link CallerBodyException}), or
+     * {@code null}: the HTTP client may report an aborted upload as its own failure, so the cause is
+     * kept here too.
+     */
+    public IOException failure() {
+        return failure;
     }
 
     @Override
@@ -36,12 +46,14 @@ public final class BoundedBody extends InputStream {
         try {
             n = in.read(buf, off, len);
         } catch (IOException e) {
-            throw new CallerBodyException("cannot read the request body: " + e.getMessage(), e);
+            failure = new CallerBodyException("cannot read the request body: " + e.getMessage(), e);
+            throw failure;
         }
         if (n > 0) {
             count += n;
             if (count > limit) {
-                throw new PayloadTooLargeException(limit);
+                failure = new PayloadTooLargeException(limit);
+                throw failure;
             }
         }
         return n;

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * The one HTTP client every route forwards with: a connection pool sized explicitly (a library default
  * of a handful of connections per host would throttle the whole gateway), and none of a browser-like
- * client's helpfulness: no automatic retries (a POST must never be sent twice), no redirects followed
+ * client's helpfulness: no retries (a POST must never be sent twice; the only exception is an idempotent
+ * call on a connection the upstream had silently closed, see {@link StaleConnectionRetry}), no redirects followed
  * (they go back to the caller), no transparent decompression (bodies pass through unchanged), no cookies,
  * and never a connection to a link-local or cloud metadata address, whatever DNS says.
  * Timeouts are set per route on each request.
@@ -55,7 +56,7 @@ public class UpstreamClient implements DisposableBean {
                 .build();
         this.client = HttpClients.custom()
                 .setConnectionManager(pool)
-                .disableAutomaticRetries()
+                .setRetryStrategy(new StaleConnectionRetry())
                 .disableRedirectHandling()
                 .disableContentCompression()
                 .disableCookieManagement()
@@ -64,6 +65,38 @@ public class UpstreamClient implements DisposableBean {
                 .evictExpiredConnections()
                 .evictIdleConnections(TimeValue.of(p.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .build();
+    }
+
+    /**
+     * Re-sends a call once, on a new connection, when a pooled connection turns out to have been closed
+     * by the upstream (no answer at all came back) and the method is idempotent. Never anything else:
+     * no status-based retries, nothing for POST or PATCH, nothing for a body that cannot be replayed.
+     * The route's own {@code retries} policy is separate from this transport-level repair.
+     */
+    static final class StaleConnectionRetry implements org.apache.hc.client5.http.HttpRequestRetryStrategy {
+
+        private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+        @Override
+        public boolean retryRequest(org.apache.hc.core5.http.HttpRequest request, IOException exception, int execCount,
+                org.apache.hc.core5.http.protocol.HttpContext context) {
+            boolean replayable = !(request instanceof org.apache.hc.core5.http.ClassicHttpRequest classic)
+                    || classic.getEntity() == null || classic.getEntity().isRepeatable();
+            return execCount == 1 && exception instanceof org.apache.hc.core5.http.NoHttpResponseException
+                    && IDEMPOTENT.contains(request.getMethod()) && replayable;
+        }
+
+        @Override
+        public boolean retryRequest(org.apache.hc.core5.http.HttpResponse response, int execCount,
+                org.apache.hc.core5.http.protocol.HttpContext context) {
+            return false;
+        }
+
+        @Override
+        public TimeValue getRetryInterval(org.apache.hc.core5.http.HttpResponse response, int execCount,
+                org.apache.hc.core5.http.protocol.HttpContext context) {
+            return TimeValue.ZERO_MILLISECONDS;
+        }
     }
 
     /**

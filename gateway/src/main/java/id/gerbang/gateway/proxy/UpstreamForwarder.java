@@ -10,7 +10,6 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
  * The forwarding step of one route's Camel route: sends the {@link ForwardRequest} in the exchange body
@@ -48,7 +47,7 @@ public final class UpstreamForwarder implements Processor {
         }
         if (in.body() != null) {
             // the caller's Content-Type is among the forwarded headers already
-            request.setEntity(new InputStreamEntity(in.body(), in.contentLength(), null));
+            request.setEntity(new CallerBodyEntity(in.body(), in.contentLength(), 8192, request::cancel));
         }
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(requestConfig);

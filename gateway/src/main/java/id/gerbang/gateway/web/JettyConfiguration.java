@@ -35,6 +35,9 @@ class JettyConfiguration implements WebServerFactoryCustomizer<JettyServletWebSe
                     config.setSendServerVersion(false);
                     config.setSendXPoweredBy(false);
                     config.setSendDateHeader(true);
+                    // header values are passed on as sent: Jetty's shared field cache would otherwise hand
+                    // back its own spelling of common values (charset=utf-8 as charset=UTF-8)
+                    config.setHeaderCacheCaseSensitive(true);
                 }
             }
         });

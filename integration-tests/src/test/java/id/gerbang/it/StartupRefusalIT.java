@@ -1,0 +1,59 @@
+package id.gerbang.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import id.gerbang.it.support.Gateway;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node whose route directory holds an invalid definition refuses to start, and says which file and
+ * which fields are wrong. A second gateway process, with its own directory and port.
+ */
+class StartupRefusalIT {
+
+    @Test
+    void invalidRouteFileStopsStartUpNamingTheFileAndFields() throws Exception {
+        Path dir = Files.createTempDirectory(Gateway.targetDir(), "refusal-");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("bad-metadata.yaml"), """
+                id: Bad_Id!
+                owner: diskominfo
+                path: /bad/meta
+                methods: [GET]
+                upstream:
+                  url: http://169.254.169.254/latest/meta-data
+                access:
+                  opds: [dinkes]
+                """);
+        int port = Gateway.freePort();
+        Path log = dir.resolve("gateway.log");
+
+        Process p = Gateway.startJar(port, data, routes, "http://localhost:" + port, log);
+        boolean exited;
+        try {
+            exited = p.waitFor(60, TimeUnit.SECONDS);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(exited).as("the node exited within 60 s; output:\n" + Gateway.tail(log)).isTrue();
+        assertThat(p.exitValue()).as("exit code; output:\n" + Gateway.tail(log)).isNotZero();
+        List<String> lines = output.lines().filter(l -> l.contains("bad-metadata.yaml")).toList();
+        assertThat(lines).as("lines naming the file; output:\n" + Gateway.tail(log)).isNotEmpty();
+        assertThat(lines).as("a line names the file and the field upstream.url")
+                .anyMatch(l -> l.contains("upstream.url"));
+        assertThat(lines).as("a line names the file and the field id")
+                .anyMatch(l -> Pattern.compile("(^|[^A-Za-z0-9_.])id([^A-Za-z0-9_]|$)").matcher(l.replace("bad-metadata.yaml", "")).find());
+        assertThat(output).as("never reported ready").doesNotContain("Gerbang is ready");
+    }
+}

@@ -1,0 +1,384 @@
+package id.gerbang.it.support;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The gateway under test: the packaged jar started ONCE as its own process for the whole suite (lazily,
+ * on first use, stopped by a JVM shutdown hook), with a WireMock upstream in this JVM, routes written to a
+ * temp directory, and an issuer key the tests know, so that they can mint tokens exactly like the
+ * gateway's built-in issuer (and deliberately wrong ones).
+ */
+public final class Gateway {
+
+    public static final String AUDIENCE = "gerbang";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static volatile Gateway instance;
+    private static volatile IllegalStateException startFailure;
+
+    private final WireMockServer upstream;
+    private final RawUpstream rawUpstream;
+    private final int port;
+    private final int deadPort;
+    private final String issuerUrl;
+    private final RSAKey issuerKey;
+    private final RSAKey foreignKey;
+    private final Process process;
+    private final Path log;
+    private final HttpClient http;
+    private final Map<String, CachedToken> tokens = new ConcurrentHashMap<>();
+
+    private record CachedToken(String value, Instant fetchedAt) {}
+
+    /** The shared gateway, started on first call. */
+    public static Gateway get() {
+        Gateway g = instance;
+        if (g == null) {
+            synchronized (Gateway.class) {
+                g = instance;
+                if (g == null) {
+                    if (startFailure != null) {
+                        throw startFailure; // failed once already: do not try again for every test class
+                    }
+                    try {
+                        g = new Gateway();
+                    } catch (Exception e) {
+                        startFailure = new IllegalStateException("cannot start the gateway under test: " + e.getMessage(), e);
+                        throw startFailure;
+                    }
+                    instance = g;
+                }
+            }
+        }
+        return g;
+    }
+
+    private Gateway() throws Exception {
+        Path dir = Files.createTempDirectory(targetDir(), "gateway-");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        issuerKey = rsaKey();
+        foreignKey = rsaKey();
+        Files.writeString(data.resolve("issuer-key.json"), issuerKey.toJSONString());
+
+        upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        upstream.start();
+        rawUpstream = new RawUpstream();
+        port = freePort();
+        deadPort = freePort();
+        issuerUrl = "http://localhost:" + port;
+        writeRoutes(routes, upstream.port(), deadPort, rawUpstream.port());
+
+        log = targetDir().resolve("gateway-" + port + ".log");
+        process = startJar(port, data, routes, issuerUrl, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gateway-under-test-stop"));
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        awaitHealthy(process, port, log, START_TIMEOUT);
+    }
+
+    // ---------------------------------------------------------------------------------------- the process
+
+    /** Starts {@code gerbang.jar} as a process; output goes to {@code log}. */
+    public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log) throws IOException {
+        String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
+        if (!Files.isRegularFile(Paths.get(jar))) {
+            throw new IllegalStateException("no gateway jar at " + jar + ": build it first (mvn install -pl routes,security,gateway)");
+        }
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", jar,
+                "--server.port=" + port,
+                "--gerbang.data-dir=" + dataDir,
+                "--gerbang.sandbox.enabled=false",
+                "--gerbang.routes.directory=" + routesDir,
+                "--gerbang.issuer.url=" + issuerUrl,
+                "--logging.level.gerbang.trail=DEBUG")); // one line per call in the log, for diagnosis
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    private static void awaitHealthy(Process process, int port, Path log, Duration timeout) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the gateway exited with " + process.exitValue() + " during start-up:\n" + tail(log));
+            }
+            try {
+                if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            process.waitFor(250, TimeUnit.MILLISECONDS); // poll interval, ends early if the process dies
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the gateway was not healthy within " + timeout.toSeconds() + " s:\n" + tail(log));
+    }
+
+    private void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        upstream.stop();
+        try {
+            rawUpstream.close();
+        } catch (IOException ignored) {
+            // exiting anyway
+        }
+    }
+
+    /** The last lines of a process log, for failure messages. */
+    public static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + log + ": " + e + ")";
+        }
+    }
+
+    public static Path targetDir() throws IOException {
+        return Files.createDirectories(Paths.get("target", "it").toAbsolutePath());
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void writeRoutes(Path routes, int wm, int dead, int raw) throws IOException {
+        String up = "http://127.0.0.1:" + wm;
+        Files.writeString(routes.resolve("it-echo.yaml"), """
+                id: it-echo
+                owner: diskominfo
+                name: IT echo
+                path: /it/echo
+                methods: [GET, HEAD, POST, PUT, PATCH, DELETE]
+                upstream:
+                  url: %s/svc
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                maxBodyBytes: 10485760
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-small.yaml"), """
+                id: it-small
+                owner: diskominfo
+                path: /it/small
+                methods: [POST]
+                upstream:
+                  url: %s/small
+                  timeoutMs: 1500
+                access:
+                  clients: [dinkes-simpus]
+                maxBodyBytes: 1024
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-restricted.yaml"), """
+                id: it-restricted
+                owner: bapenda
+                path: /it/restricted
+                methods: [GET]
+                upstream:
+                  url: %s/restricted
+                access:
+                  clients: [bapenda-sipd]
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-down.yaml"), """
+                id: it-down
+                owner: diskominfo
+                path: /it/down
+                methods: [GET]
+                upstream:
+                  url: http://127.0.0.1:%d/down
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                """.formatted(dead));
+        Files.writeString(routes.resolve("it-grant.yaml"), """
+                id: it-grant
+                owner: diskominfo
+                path: /it/grant
+                methods: [GET, POST]
+                upstream:
+                  url: %s/grant
+                access:
+                  clients: [{id: dinkes-simpus, methods: [GET]}]
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-raw.yaml"), """
+                id: it-raw
+                owner: diskominfo
+                path: /it/raw
+                methods: [GET]
+                upstream:
+                  url: http://127.0.0.1:%d/raw
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                """.formatted(raw));
+    }
+
+    // ---------------------------------------------------------------------------------------- accessors
+
+    public WireMockServer upstream() {
+        return upstream;
+    }
+
+    public RawUpstream rawUpstream() {
+        return rawUpstream;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String issuerUrl() {
+        return issuerUrl;
+    }
+
+    public RSAKey issuerKey() {
+        return issuerKey;
+    }
+
+    public RSAKey foreignKey() {
+        return foreignKey;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public URI uri(String rawPathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + rawPathAndQuery);
+    }
+
+    /** A request builder for {@code rawPathAndQuery} on the gateway, with a timeout. */
+    public HttpRequest.Builder request(String rawPathAndQuery) {
+        return HttpRequest.newBuilder(uri(rawPathAndQuery)).timeout(Duration.ofSeconds(30));
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET with the bearer token of a demo client. */
+    public HttpResponse<String> get(String rawPathAndQuery, String clientId) throws Exception {
+        return send(request(rawPathAndQuery).header("Authorization", "Bearer " + token(clientId)).GET().build());
+    }
+
+    // ---------------------------------------------------------------------------------------- tokens
+
+    /** A real token from the gateway's token endpoint for a demo client (secret = id + "-secret"), cached. */
+    public String token(String clientId) throws Exception {
+        CachedToken t = tokens.get(clientId);
+        if (t != null && t.fetchedAt().isAfter(Instant.now().minusSeconds(120))) {
+            return t.value();
+        }
+        HttpResponse<String> r = tokenRequest("grant_type=client_credentials", clientId, clientId + "-secret");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("token endpoint answered " + r.statusCode() + ": " + r.body());
+        }
+        String value = JSON.readTree(r.body()).path("access_token").asText();
+        tokens.put(clientId, new CachedToken(value, Instant.now()));
+        return value;
+    }
+
+    /** {@code POST /oauth2/token} with a form body and HTTP Basic client authentication. */
+    public HttpResponse<String> tokenRequest(String form, String clientId, String secret) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return send(request("/oauth2/token")
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build());
+    }
+
+    /** The claims of a token as the built-in issuer makes them for {@code clientId} of {@code opd}. */
+    public JWTClaimsSet.Builder claims(String clientId, String opd) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .issuer(issuerUrl)
+                .subject(UUID.nameUUIDFromBytes(clientId.getBytes(StandardCharsets.UTF_8)).toString())
+                .audience(AUDIENCE)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("typ", "Bearer")
+                .claim("azp", clientId)
+                .claim("client_id", clientId)
+                .claim("opd", opd)
+                .claim("realm_access", Map.of("roles", List.of()));
+    }
+
+    /** A token for dinkes-simpus of dinkes, changed by {@code edit}, signed with {@code key}. */
+    public String mint(RSAKey key, Consumer<JWTClaimsSet.Builder> edit) throws Exception {
+        JWTClaimsSet.Builder claims = claims("dinkes-simpus", "dinkes");
+        edit.accept(claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build(),
+                claims.build());
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    public static JsonNode json(String body) throws IOException {
+        return JSON.readTree(body);
+    }
+
+    private static RSAKey rsaKey() throws Exception {
+        return new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
+                .keyIDFromThumbprint(true).generate();
+    }
+}
