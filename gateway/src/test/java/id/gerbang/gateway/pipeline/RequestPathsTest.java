@@ -57,6 +57,13 @@ class RequestPathsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/api/caf\u00e9", "/api/\u4e2d", "/api/a\u00a0b"})
+    void refusesRawCharactersBeyondAscii(String path) {
+        assertThat(RequestPaths.refusal(path)).isEqualTo("character outside printable ASCII; percent-encode it");
+        assertThat(RequestPaths.rawCharacters("kota=" + path)).isNotNull();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/api/a\u0001b", "/api/a\tb", "/api/a\nb"})
     void refusesRawControlCharacters(String path) {
         assertThat(RequestPaths.refusal(path)).isEqualTo("control character");
