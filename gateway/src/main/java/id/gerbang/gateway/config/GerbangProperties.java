@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param routes    where route definitions come from at start-up
  * @param upstreams which upstream hosts routes may point at
  * @param proxy     the HTTP client that calls upstreams
+ * @param trail     the request trail's writer
  * @param sandbox   the in-process sandbox OPD services of the standalone default
  */
 @Validated
@@ -30,6 +31,7 @@ public record GerbangProperties(
         @DefaultValue Routes routes,
         @DefaultValue Upstreams upstreams,
         @DefaultValue Proxy proxy,
+        @DefaultValue Trail trail,
         @DefaultValue Sandbox sandbox) {
 
     public static final String PREFIX = "gerbang";
@@ -79,6 +81,16 @@ public record GerbangProperties(
             @DefaultValue("30s") Duration idleTimeout,
             @DefaultValue("16384") int bufferSize,
             @DefaultValue("262144") long bufferBodiesUpTo) {}
+
+    /**
+     * @param maxBatch      most records committed in one transaction (group commit)
+     * @param queueCapacity most records waiting for the writer; beyond it calls get 503 AUDIT_UNAVAILABLE
+     * @param writeTimeout  longest a call waits for its record to be committed before it is refused
+     */
+    public record Trail(
+            @DefaultValue("512") int maxBatch,
+            @DefaultValue("10000") int queueCapacity,
+            @DefaultValue("5s") Duration writeTimeout) {}
 
     /**
      * @param enabled serve the sandbox OPD services and their routes

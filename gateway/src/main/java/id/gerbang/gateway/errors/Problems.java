@@ -44,7 +44,7 @@ public final class Problems {
             return;
         }
         byte[] body = json(code, detail, correlationId).getBytes(StandardCharsets.UTF_8);
-        response.resetBuffer();
+        response.reset(); // nothing of an upstream's answer may stay on a gateway error
         response.setStatus(code.status());
         response.setContentType(CONTENT_TYPE);
         response.setHeader(ERROR_HEADER, code.name());

@@ -11,7 +11,11 @@ import id.gerbang.gateway.proxy.ForwardResponse;
 import id.gerbang.gateway.proxy.PayloadTooLargeException;
 import id.gerbang.gateway.registry.RouteRegistry;
 import id.gerbang.gateway.trail.AuditTrail;
-import id.gerbang.gateway.trail.CallRecord;
+import id.gerbang.gateway.trail.Masking;
+import id.gerbang.gateway.trail.TrailEntry;
+import id.gerbang.gateway.trail.TrailUnavailableException;
+import id.gerbang.gateway.proxy.Sha256;
+import java.security.MessageDigest;
 import id.gerbang.gateway.web.RawResponseHeaders;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteTable;
@@ -47,7 +51,7 @@ import org.springframework.stereotype.Component;
  *   <li>authorize: method and access list ({@link AccessPolicy});
  *   <li>limit: the declared body size against {@code maxBodyBytes};
  *   <li>forward: through the route's Camel route to the upstream, streaming both ways;
- *   <li>record: one record on the trail, whatever the outcome.
+ *   <li>record: one record on the trail, whatever the outcome, committed before the answer is complete.
  * </ol>
  *
  * A step that refuses throws {@link GatewayException}; its code becomes the problem answer.
@@ -62,17 +66,15 @@ public class ApiPipeline {
     private final RouteRegistry registry;
     private final ProducerTemplate camel;
     private final AuditTrail trail;
-    private final String node;
     private final int bufferSize;
     private final long bufferBodiesUpTo;
 
     public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, ProducerTemplate camel,
-            AuditTrail trail, GerbangProperties properties, NodeName node) {
+            AuditTrail trail, GerbangProperties properties) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.camel = camel;
         this.trail = trail;
-        this.node = node.value();
         this.bufferSize = properties.proxy().bufferSize();
         this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
     }
@@ -94,12 +96,29 @@ public class ApiPipeline {
         Long upstreamNanos;
         BoundedBody requestBody;
         long responseBytes;
+        MessageDigest responseSha256;
+        boolean recorded;
 
         Call(HttpServletRequest request, String correlationId) {
             this.correlationId = correlationId;
             this.method = request.getMethod();
             this.path = request.getRequestURI();
             this.query = request.getQueryString();
+        }
+
+        TrailEntry toEntry(Masking masking) {
+            Instant now = Instant.now();
+            Route r = route;
+            Caller who = caller;
+            return new TrailEntry(TrailEntry.Kind.CALL, requestAt, now, correlationId,
+                    who == null ? null : who.clientId(), who == null ? null : who.opd(), userId,
+                    r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner(),
+                    method, masking.path(path), masking.query(query), status, upstreamStatus,
+                    error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000,
+                    upstreamNanos == null ? null : upstreamNanos / 1_000_000,
+                    requestBody == null ? 0L : requestBody.count(), responseBytes,
+                    requestBody == null ? null : requestBody.sha256(),
+                    responseSha256 == null ? null : Sha256.hex(responseSha256), null);
         }
     }
 
@@ -116,19 +135,46 @@ public class ApiPipeline {
             checkDeclaredLength(request, call.route);
             forward(request, response, call, match);
         } catch (GatewayException e) {
-            call.error = e.code();
-            call.status = e.code().status();
-            if (e.code() == ErrorCode.INVALID_TOKEN) {
-                response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            refuse(response, call, e.code(), e.getMessage());
+        } catch (IOException e) {
+            // the answer had begun (an upstream body broke off, the caller went away): record what happened
+            // if nothing has been recorded yet; the connection is cut by rethrowing
+            if (!call.recorded) {
+                record(call);
             }
-            Problems.write(response, e.code(), e.getMessage(), correlationId);
+            throw e;
         } catch (RuntimeException e) {
             log.error("Call {} failed inside the gateway", correlationId, e);
-            call.error = ErrorCode.INTERNAL_ERROR;
-            call.status = ErrorCode.INTERNAL_ERROR.status();
-            Problems.write(response, ErrorCode.INTERNAL_ERROR, "internal error", correlationId);
-        } finally {
-            trail.record(toRecord(call));
+            refuse(response, call, ErrorCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    /**
+     * Answers with a gateway error, after its record is stored. When the trail cannot take the record the
+     * answer is 503 AUDIT_UNAVAILABLE instead: nothing the gateway decides goes unrecorded.
+     */
+    private void refuse(HttpServletResponse response, Call call, ErrorCode code, String detail) throws IOException {
+        call.error = code;
+        call.status = code.status();
+        if (!call.recorded && code != ErrorCode.AUDIT_UNAVAILABLE && !record(call)) {
+            code = ErrorCode.AUDIT_UNAVAILABLE;
+            detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
+        }
+        Problems.write(response, code, detail, call.correlationId);
+        if (code == ErrorCode.INVALID_TOKEN) {
+            response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        }
+    }
+
+    /** Stores the call's record; {@code false} when the trail cannot take it. */
+    private boolean record(Call call) {
+        try {
+            trail.record(call.toEntry(call.route == null ? Masking.DEFAULT : registry.masking(call.route)));
+            call.recorded = true;
+            return true;
+        } catch (TrailUnavailableException e) {
+            log.warn("Call {} not recorded: {}", call.correlationId, e.getMessage());
+            return false;
         }
     }
 
@@ -260,6 +306,13 @@ public class ApiPipeline {
         }
     }
 
+    /**
+     * Relays the upstream's answer while keeping the audit guarantee: the last piece of the body is held
+     * back until the call's record is committed. An answer that fits in one buffer (most do) is read
+     * whole first, so that if the trail fails the caller still gets a clean 503 AUDIT_UNAVAILABLE; a
+     * longer one streams, and if the trail fails at its end the connection is cut before the last piece,
+     * so the caller never holds a complete, unrecorded answer.
+     */
     private void relay(ForwardResponse upstream, HttpServletResponse response, Call call) throws IOException {
         ClassicHttpResponse answer = upstream.response();
         if (answer.containsHeader("Transfer-Encoding") && answer.containsHeader("Content-Length")) {
@@ -270,6 +323,51 @@ public class ApiPipeline {
         call.upstreamStatus = answer.getCode();
         call.status = answer.getCode();
         response.setStatus(answer.getCode());
+        copyHeaders(answer, response);
+
+        InputStream body = upstream.body();
+        ServletOutputStream out = null;
+        byte[] held = new byte[bufferSize];
+        int heldLength = -1;
+        if (body != null) {
+            call.responseSha256 = Sha256.newDigest();
+            heldLength = fill(body, held, call);
+            byte[] next = new byte[bufferSize];
+            while (heldLength >= 0) {
+                int nextLength = readUpstream(body, next, call);
+                if (nextLength < 0) {
+                    break;
+                }
+                if (out == null) {
+                    out = response.getOutputStream();
+                }
+                out.write(held, 0, heldLength);
+                if (body.available() == 0) {
+                    out.flush();
+                }
+                byte[] swap = held;
+                held = next;
+                next = swap;
+                heldLength = nextLength;
+            }
+        }
+        if (!record(call)) {
+            if (out == null) {
+                throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
+                        "the request trail cannot be written; the gateway refuses rather than serve unaudited");
+            }
+            throw new IOException("the request trail cannot be written: the answer is cut off before its end");
+        }
+        if (heldLength > 0) {
+            if (out == null) {
+                out = response.getOutputStream();
+            }
+            out.write(held, 0, heldLength);
+        }
+        upstream.complete();
+    }
+
+    private static void copyHeaders(ClassicHttpResponse answer, HttpServletResponse response) {
         Set<String> connectionNamed = Set.of();
         for (Header h : answer.getHeaders("Connection")) {
             if (connectionNamed.isEmpty()) {
@@ -287,32 +385,41 @@ public class ApiPipeline {
                 RawResponseHeaders.add(response, h.getName(), h.getValue());
             }
         }
-        InputStream body = upstream.body();
-        if (body == null) {
-            return;
-        }
-        ServletOutputStream out = response.getOutputStream();
-        byte[] buffer = new byte[bufferSize];
-        int n;
-        while (true) {
-            try {
-                n = body.read(buffer);
-            } catch (IOException e) {
-                // the head is already on its way to the caller: the only honest signal left is to cut the
-                // connection, so that a truncated body cannot pass for a complete one
-                call.error = ErrorCode.UPSTREAM_UNAVAILABLE;
-                throw new IOException("upstream body broke off after " + call.responseBytes + " bytes", e);
-            }
+    }
+
+    /** Reads until the buffer is full or the body ends: a short answer is then in hand whole. */
+    private static int fill(InputStream body, byte[] buffer, Call call) throws IOException {
+        int total = 0;
+        while (total < buffer.length) {
+            int n = readUpstream(body, buffer, total, buffer.length - total, call);
             if (n < 0) {
-                break;
+                return total == 0 ? -1 : total;
             }
-            out.write(buffer, 0, n);
-            call.responseBytes += n;
-            if (body.available() == 0) {
-                out.flush();
-            }
+            total += n;
         }
-        upstream.complete();
+        return total;
+    }
+
+    private static int readUpstream(InputStream body, byte[] buffer, Call call) throws IOException {
+        return readUpstream(body, buffer, 0, buffer.length, call);
+    }
+
+    private static int readUpstream(InputStream body, byte[] buffer, int offset, int length, Call call)
+            throws IOException {
+        int n;
+        try {
+            n = body.read(buffer, offset, length);
+        } catch (IOException e) {
+            // once the head may be on its way, the only honest signal left is to cut the connection, so
+            // that a truncated body cannot pass for a complete one
+            call.error = ErrorCode.UPSTREAM_UNAVAILABLE;
+            throw new IOException("upstream body broke off after " + call.responseBytes + " bytes", e);
+        }
+        if (n > 0) {
+            call.responseBytes += n;
+            call.responseSha256.update(buffer, offset, n);
+        }
+        return n;
     }
 
     private static GatewayException upstreamFailure(Throwable failure, Route route) {
@@ -333,15 +440,4 @@ public class ApiPipeline {
                 "the upstream of route " + route.id() + " could not be reached or gave no valid answer");
     }
 
-    private CallRecord toRecord(Call c) {
-        long now = System.nanoTime();
-        Route r = c.route;
-        Caller who = c.caller;
-        return new CallRecord(node, c.requestAt, Instant.now(), c.correlationId,
-                who == null ? null : who.clientId(), who == null ? null : who.opd(), c.userId,
-                r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner(),
-                c.method, c.path, c.query, c.status, c.upstreamStatus, c.error == null ? null : c.error.name(),
-                (now - c.startNanos) / 1_000_000, c.upstreamNanos == null ? null : c.upstreamNanos / 1_000_000,
-                c.requestBody == null ? 0 : c.requestBody.count(), c.responseBytes);
-    }
 }

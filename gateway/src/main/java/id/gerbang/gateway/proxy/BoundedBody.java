@@ -6,12 +6,13 @@ import java.io.InputStream;
 /**
  * The caller's body as relayed to the upstream: fails with {@link PayloadTooLargeException} as soon as
  * more than {@code limit} bytes arrive (a chunked body has no length to check up front), and turns a
- * failure to read from the caller into {@link CallerBodyException}. Counts the bytes for the trail.
+ * failure to read from the caller into {@link CallerBodyException}. Counts and digests the bytes for the trail.
  */
 public final class BoundedBody extends InputStream {
 
     private final InputStream in;
     private final long limit;
+    private final java.security.MessageDigest sha256 = Sha256.newDigest();
     private long count;
     private IOException failure;
 
@@ -22,6 +23,11 @@ public final class BoundedBody extends InputStream {
 
     public long count() {
         return count;
+    }
+
+    /** SHA-256 of the bytes read so far, as lower-case hex. */
+    public String sha256() {
+        return Sha256.hex(sha256);
     }
 
     /**
@@ -50,6 +56,7 @@ public final class BoundedBody extends InputStream {
             throw failure;
         }
         if (n > 0) {
+            sha256.update(buf, off, n);
             count += n;
             if (count > limit) {
                 failure = new PayloadTooLargeException(limit);

@@ -2,6 +2,7 @@ package id.gerbang.gateway.registry;
 
 import id.gerbang.gateway.proxy.UpstreamClient;
 import id.gerbang.gateway.proxy.UpstreamForwarder;
+import id.gerbang.gateway.trail.Masking;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteDefinition;
@@ -33,7 +34,10 @@ public class RouteRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(RouteRegistry.class);
 
-    private record Snapshot(RouteTable table, Map<String, Endpoint> endpoints) {}
+    /** How this node serves a route: its Camel endpoint, and how its calls are masked on the trail. */
+    private record Served(Endpoint endpoint, Masking masking) {}
+
+    private record Snapshot(RouteTable table, Map<String, Served> served) {}
 
     private final CamelContext camel;
     private final UpstreamClient upstreamClient;
@@ -62,7 +66,13 @@ public class RouteRegistry {
 
     /** The Camel endpoint that forwards calls of {@code route}. */
     public Endpoint endpoint(Route route) {
-        return current.endpoints().get(route.id());
+        return current.served().get(route.id()).endpoint();
+    }
+
+    /** How calls of {@code route} are masked on the trail. */
+    public Masking masking(Route route) {
+        Served served = current.served().get(route.id());
+        return served == null ? Masking.of(route.definition().audit()) : served.masking();
     }
 
     /**
@@ -77,7 +87,7 @@ public class RouteRegistry {
         }
         Snapshot old = current;
         List<Route> routes = new ArrayList<>();
-        Map<String, Endpoint> endpoints = new HashMap<>();
+        Map<String, Served> served = new HashMap<>();
         for (SourcedDefinition sourced : definitions) {
             RouteDefinition d = sourced.definition();
             Route previous = old.table().byId(d.id());
@@ -85,14 +95,14 @@ public class RouteRegistry {
             Route route = Route.from(d, version);
             if (previous != null && previous.version() == version) {
                 routes.add(previous);
-                endpoints.put(d.id(), old.endpoints().get(d.id()));
+                served.put(d.id(), old.served().get(d.id()));
                 continue;
             }
             CamelRoutes.add(camel, route, new UpstreamForwarder(upstreamClient, route));
             routes.add(route);
-            endpoints.put(d.id(), camel.getEndpoint(CamelRoutes.endpointUri(route)));
+            served.put(d.id(), new Served(camel.getEndpoint(CamelRoutes.endpointUri(route)), Masking.of(d.audit())));
         }
-        current = new Snapshot(new RouteTable(routes), Map.copyOf(endpoints));
+        current = new Snapshot(new RouteTable(routes), Map.copyOf(served));
         for (Route r : old.table().routes()) {
             Route now = current.table().byId(r.id());
             if (now == null || now.version() != r.version()) {

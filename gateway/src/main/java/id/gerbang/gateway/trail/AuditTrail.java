@@ -6,6 +6,11 @@ package id.gerbang.gateway.trail;
  */
 public interface AuditTrail {
 
-    /** Records one call. */
-    void record(CallRecord record);
+    /**
+     * Stores an entry durably and returns once it is committed: only then may the answer it records be
+     * completed.
+     *
+     * @throws TrailUnavailableException when the store cannot take it; the answer must not be served
+     */
+    AuditRecord record(TrailEntry entry);
 }

@@ -1,0 +1,227 @@
+package id.gerbang.gateway.trail;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trail in a relational store (PostgreSQL, or H2 in the standalone default), written with group
+ * commit: request threads hand their entries to one writer thread and wait; the writer takes everything
+ * waiting (up to {@code maxBatch}), chains it onto this node's chain, inserts it in one transaction and
+ * commits, then releases the waiting threads. Under load one commit covers many calls; alone, a call
+ * waits for one small commit.
+ *
+ * <p>The chain's head (last sequence number and hash of this node) lives only in the writer thread and
+ * moves on only after a commit; a failed batch leaves it where it was, so the chain never has a gap.
+ */
+public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcAuditTrail.class);
+
+    static final String INSERT = "INSERT INTO audit_record (kind, node, node_seq, request_at, response_at, "
+            + "correlation_id, client_id, client_opd, user_id, route_id, route_version, owner_opd, method, path, "
+            + "query, status, upstream_status, error_code, duration_ms, upstream_duration_ms, request_bytes, "
+            + "response_bytes, request_sha256, response_sha256, detail, prev_hash, hash) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+    private record Pending(TrailEntry entry, CompletableFuture<AuditRecord> done) {}
+
+    private final DataSource dataSource;
+    private final String node;
+    private final int maxBatch;
+    private final Duration waitLimit;
+    private final BlockingQueue<Pending> queue;
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    // owned by the writer thread
+    private long headSeq;
+    private String headHash;
+    private boolean headKnown;
+
+    public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit) {
+        this.dataSource = dataSource;
+        this.node = node;
+        this.maxBatch = maxBatch;
+        this.waitLimit = waitLimit;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.writer = new Thread(this::writeLoop, "gerbang-trail-writer");
+        this.writer.setDaemon(false);
+        this.writer.start();
+    }
+
+    @Override
+    public AuditRecord record(TrailEntry entry) {
+        CompletableFuture<AuditRecord> done = new CompletableFuture<>();
+        try {
+            if (!running || !queue.offer(new Pending(entry, done), waitLimit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new TrailUnavailableException("the trail writer is " + (running ? "saturated" : "stopped"), null);
+            }
+            return done.get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrailUnavailableException("interrupted while the record was written", e);
+        } catch (ExecutionException e) {
+            throw new TrailUnavailableException("the record could not be stored: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            // the writer may still commit it later: then the trail holds a record of an answer that was
+            // refused, which is honest; the reverse (an answer without a record) cannot happen
+            throw new TrailUnavailableException("the record was not stored within " + waitLimit.toMillis() + " ms", e);
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.done().completeExceptionally(new IllegalStateException("the trail writer stopped"));
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        List<AuditRecord> records = new ArrayList<>(batch.size());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            if (!headKnown) {
+                loadHead(c);
+            }
+            long seq = headSeq;
+            String prev = headHash;
+            for (Pending p : batch) {
+                AuditRecord r = AuditRecord.chain(p.entry(), node, ++seq, prev);
+                records.add(r);
+                prev = r.hash();
+            }
+            List<Long> ids = insert(c, records);
+            c.commit();
+            headSeq = seq;
+            headHash = prev;
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).done().complete(records.get(i).withId(ids.get(i)));
+            }
+        } catch (SQLException | RuntimeException e) {
+            headKnown = false; // read the head again: the failure may have come after the commit
+            log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
+            for (Pending p : batch) {
+                p.done().completeExceptionally(e);
+            }
+        }
+    }
+
+    private void loadHead(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node_seq DESC LIMIT 1")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    headSeq = rs.getLong(1);
+                    headHash = rs.getString(2);
+                } else {
+                    headSeq = 0;
+                    headHash = AuditRecord.GENESIS;
+                }
+            }
+        }
+        headKnown = true;
+    }
+
+    private static List<Long> insert(Connection c, List<AuditRecord> records) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(INSERT, new String[] {"id"})) {
+            for (AuditRecord r : records) {
+                int i = 1;
+                s.setString(i++, r.kind());
+                s.setString(i++, r.node());
+                s.setLong(i++, r.nodeSeq());
+                setTimestamp(s, i++, r.requestAt());
+                setTimestamp(s, i++, r.responseAt());
+                s.setString(i++, r.correlationId());
+                s.setString(i++, r.clientId());
+                s.setString(i++, r.clientOpd());
+                s.setString(i++, r.userId());
+                s.setString(i++, r.routeId());
+                setLong(s, i++, r.routeVersion());
+                s.setString(i++, r.ownerOpd());
+                s.setString(i++, r.method());
+                s.setString(i++, r.path());
+                s.setString(i++, r.query());
+                setLong(s, i++, r.status() == null ? null : r.status().longValue());
+                setLong(s, i++, r.upstreamStatus() == null ? null : r.upstreamStatus().longValue());
+                s.setString(i++, r.errorCode());
+                setLong(s, i++, r.durationMs());
+                setLong(s, i++, r.upstreamDurationMs());
+                setLong(s, i++, r.requestBytes());
+                setLong(s, i++, r.responseBytes());
+                s.setString(i++, r.requestSha256());
+                s.setString(i++, r.responseSha256());
+                s.setString(i++, r.detail());
+                s.setString(i++, r.prevHash());
+                s.setString(i, r.hash());
+                s.addBatch();
+            }
+            s.executeBatch();
+            List<Long> ids = new ArrayList<>(records.size());
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                while (keys.next()) {
+                    ids.add(keys.getLong(1));
+                }
+            }
+            while (ids.size() < records.size()) {
+                ids.add(null);
+            }
+            return ids;
+        }
+    }
+
+    private static void setTimestamp(PreparedStatement s, int i, java.time.Instant t) throws SQLException {
+        if (t == null) {
+            s.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            s.setObject(i, java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC));
+        }
+    }
+
+    private static void setLong(PreparedStatement s, int i, Long v) throws SQLException {
+        if (v == null) {
+            s.setNull(i, Types.BIGINT);
+        } else {
+            s.setLong(i, v);
+        }
+    }
+
+    /** Stops taking entries, writes those already waiting, and returns when the writer has finished. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        writer.join(30_000);
+    }
+
+}

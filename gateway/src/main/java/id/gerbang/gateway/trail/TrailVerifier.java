@@ -1,0 +1,89 @@
+package id.gerbang.gateway.trail;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Checks a stretch of the trail, fed one record at a time, each node's records in chain order (export
+ * order: by id). For every record: its hash must match its content (an edit changes it); its sequence
+ * number must follow the node's previous one (a deletion leaves a gap, an insertion or reordering breaks
+ * the order); its {@code prevHash} must be the previous record's hash (a forged record cannot be slid
+ * in). The first record seen of a node is the anchor of that node's stretch: it links to the
+ * predecessor given by {@link #anchor}, to the genesis hash when it is the node's first record, and is
+ * otherwise taken as the start (the result says so). Pure: no store, no Spring.
+ */
+public final class TrailVerifier {
+
+    /**
+     * @param firstInvalid the {@code id} of the first record that fails (or its node and sequence number
+     *                     when it has no id), {@code null} when valid
+     */
+    public record Result(boolean valid, long checked, String firstInvalid, String reason) {}
+
+    private record Head(long seq, String hash) {}
+
+    private final Map<String, Head> heads = new HashMap<>();
+    private final Map<String, Head> anchors = new HashMap<>();
+    private long checked;
+    private String firstInvalid;
+    private String reason;
+    private final StringBuilder unanchored = new StringBuilder();
+
+    /** The record just before the stretch, for a node whose stretch does not start at its first record. */
+    public void anchor(String node, long seq, String hash) {
+        anchors.put(node, new Head(seq, hash));
+    }
+
+    /** @return {@code false} once a record has failed; later records are not checked */
+    public boolean accept(AuditRecord r) {
+        if (firstInvalid != null) {
+            return false;
+        }
+        checked++;
+        String actual = RecordHash.of(r);
+        if (!actual.equals(r.hash())) {
+            return fail(r, "hash does not match the record's content: the record was changed");
+        }
+        Head head = heads.get(r.node());
+        if (head == null) {
+            head = anchors.get(r.node());
+            if (head == null && r.nodeSeq() == 1) {
+                head = new Head(0, AuditRecord.GENESIS);
+            }
+            if (head == null) {
+                unanchored.append(unanchored.length() == 0 ? "" : ", ").append(r.node()).append(" at ").append(r.nodeSeq());
+                heads.put(r.node(), new Head(r.nodeSeq(), r.hash()));
+                return true;
+            }
+        }
+        if (r.nodeSeq() <= head.seq()) {
+            return fail(r, "record " + r.nodeSeq() + " of node " + r.node() + " comes after record " + head.seq()
+                    + ": the trail was reordered or a record inserted");
+        }
+        if (r.nodeSeq() != head.seq() + 1) {
+            return fail(r, "records " + (head.seq() + 1) + " to " + (r.nodeSeq() - 1) + " of node " + r.node()
+                    + " are missing: deleted");
+        }
+        if (!head.hash().equals(r.prevHash())) {
+            return fail(r, "prevHash does not match the hash of record " + head.seq() + " of node " + r.node()
+                    + ": a record was inserted, replaced or reordered");
+        }
+        heads.put(r.node(), new Head(r.nodeSeq(), r.hash()));
+        return true;
+    }
+
+    public Result result() {
+        if (firstInvalid != null) {
+            return new Result(false, checked, firstInvalid, reason);
+        }
+        String note = unanchored.length() == 0 ? null
+                : "valid; checked from the first record present of each node (" + unanchored + ")";
+        return new Result(true, checked, null, note);
+    }
+
+    private boolean fail(AuditRecord r, String why) {
+        firstInvalid = r.id() != null ? String.valueOf(r.id()) : r.node() + ":" + r.nodeSeq();
+        reason = why;
+        return false;
+    }
+}
