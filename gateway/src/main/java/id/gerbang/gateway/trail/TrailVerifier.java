@@ -15,17 +15,18 @@ import java.util.Map;
 public final class TrailVerifier {
 
     /**
-     * @param firstInvalid the {@code id} of the first record that fails (or its node and sequence number
-     *                     when it has no id), {@code null} when valid
+     * @param firstInvalid the {@code id} of the first record that fails, {@code null} when valid
+     * @param reason       why it fails; when valid, a note on where checking started, or {@code null}
      */
-    public record Result(boolean valid, long checked, String firstInvalid, String reason) {}
+    public record Result(boolean valid, long checked, Long firstInvalid, String reason) {}
 
     private record Head(long seq, String hash) {}
 
     private final Map<String, Head> heads = new HashMap<>();
     private final Map<String, Head> anchors = new HashMap<>();
     private long checked;
-    private String firstInvalid;
+    private Long firstInvalid;
+    private boolean failed;
     private String reason;
     private final StringBuilder unanchored = new StringBuilder();
 
@@ -36,7 +37,7 @@ public final class TrailVerifier {
 
     /** @return {@code false} once a record has failed; later records are not checked */
     public boolean accept(AuditRecord r) {
-        if (firstInvalid != null) {
+        if (failed) {
             return false;
         }
         checked++;
@@ -73,7 +74,7 @@ public final class TrailVerifier {
     }
 
     public Result result() {
-        if (firstInvalid != null) {
+        if (failed) {
             return new Result(false, checked, firstInvalid, reason);
         }
         String note = unanchored.length() == 0 ? null
@@ -82,8 +83,9 @@ public final class TrailVerifier {
     }
 
     private boolean fail(AuditRecord r, String why) {
-        firstInvalid = r.id() != null ? String.valueOf(r.id()) : r.node() + ":" + r.nodeSeq();
-        reason = why;
+        failed = true;
+        firstInvalid = r.id();
+        reason = why + " (node " + r.node() + ", record " + r.nodeSeq() + ")";
         return false;
     }
 }
