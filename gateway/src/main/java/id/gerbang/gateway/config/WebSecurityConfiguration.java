@@ -59,9 +59,6 @@ class WebSecurityConfiguration {
 
     private static void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail)
             throws IOException {
-        if (code == ErrorCode.INVALID_TOKEN) {
-            res.setHeader("WWW-Authenticate", "Bearer");
-        }
         Problems.write(res, code, detail, (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE));
     }
 }

@@ -37,7 +37,10 @@ public final class Problems {
         return b.append('}').toString();
     }
 
-    /** Answers with a problem document, unless the answer has already begun. */
+    /**
+     * Answers with a problem document, unless the answer has already begun; anything set on the answer
+     * before (an upstream's headers, say) is discarded. A 401 carries {@code WWW-Authenticate} (RFC 6750).
+     */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId)
             throws IOException {
         if (response.isCommitted()) {
@@ -48,6 +51,9 @@ public final class Problems {
         response.setStatus(code.status());
         response.setContentType(CONTENT_TYPE);
         response.setHeader(ERROR_HEADER, code.name());
+        if (code == ErrorCode.INVALID_TOKEN) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"gerbang\", error=\"invalid_token\"");
+        }
         if (correlationId != null) {
             response.setHeader(CORRELATION_HEADER, correlationId);
         }

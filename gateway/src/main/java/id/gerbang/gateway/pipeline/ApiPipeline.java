@@ -161,9 +161,6 @@ public class ApiPipeline {
             detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
         }
         Problems.write(response, code, detail, call.correlationId);
-        if (code == ErrorCode.INVALID_TOKEN) {
-            response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        }
     }
 
     /** Stores the call's record; {@code false} when the trail cannot take it. */
