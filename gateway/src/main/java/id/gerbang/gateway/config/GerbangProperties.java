@@ -83,11 +83,13 @@ public record GerbangProperties(
             @DefaultValue("262144") long bufferBodiesUpTo) {}
 
     /**
+     * @param enabled       {@code false} only to measure the trail's cost: calls are then not audited
      * @param maxBatch      most records committed in one transaction (group commit)
      * @param queueCapacity most records waiting for the writer; beyond it calls get 503 AUDIT_UNAVAILABLE
      * @param writeTimeout  longest a call waits for its record to be committed before it is refused
      */
     public record Trail(
+            @DefaultValue("true") boolean enabled,
             @DefaultValue("512") int maxBatch,
             @DefaultValue("10000") int queueCapacity,
             @DefaultValue("5s") Duration writeTimeout) {}

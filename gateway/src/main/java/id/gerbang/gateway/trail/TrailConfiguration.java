@@ -3,6 +3,9 @@ package id.gerbang.gateway.trail;
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.pipeline.NodeName;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -10,13 +13,31 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class TrailConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(TrailConfiguration.class);
+
     /**
      * Closed after the web server has stopped (graceful shutdown lets calls in flight finish, with their
      * records), so the writer drains what is waiting before the node exits.
      */
     @Bean(destroyMethod = "close")
-    JdbcAuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties) {
+    @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "true", matchIfMissing = true)
+    AuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties) {
         GerbangProperties.Trail t = properties.trail();
         return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout());
+    }
+
+    /**
+     * No trail at all, for measuring what the trail costs ({@code bench/}). Never in service: calls are
+     * then not audited, which is exactly what Gerbang exists to prevent.
+     */
+    @Bean
+    @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "false")
+    AuditTrail noTrail() {
+        log.warn("""
+                
+                ******************************************************************************
+                  gerbang.trail.enabled=false: CALLS ARE NOT AUDITED. For benchmarks only.
+                ******************************************************************************""");
+        return entry -> null;
     }
 }
