@@ -1,6 +1,7 @@
 package id.gerbang.gateway;
 
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.trail.OfflineVerifier;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -11,6 +12,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 public class GerbangApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("verify")) {
+            // the offline verifier of an NDJSON export (docs/trail.md): no Spring, no database
+            System.exit(OfflineVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         SpringApplication.run(GerbangApplication.class, args);
     }
 }

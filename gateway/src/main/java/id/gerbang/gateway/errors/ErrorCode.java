@@ -9,6 +9,7 @@ public enum ErrorCode {
     INVALID_TOKEN(401, "Invalid or missing token"),
     ACCESS_DENIED(403, "Access denied"),
     ROUTE_NOT_FOUND(404, "No route serves this path"),
+    RECORD_NOT_FOUND(404, "No such record"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     RATE_LIMITED(429, "Rate limit exceeded"),

@@ -27,6 +27,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -98,6 +99,7 @@ public class ApiPipeline {
         long responseBytes;
         MessageDigest responseSha256;
         boolean recorded;
+        boolean recordTried;
 
         Call(HttpServletRequest request, String correlationId) {
             this.correlationId = correlationId;
@@ -133,13 +135,14 @@ public class ApiPipeline {
             call.route = match.route();
             authorize(call.caller, call.route, call.method);
             checkDeclaredLength(request, call.route);
+            requireTrail();
             forward(request, response, call, match);
         } catch (GatewayException e) {
             refuse(response, call, e.code(), e.getMessage());
         } catch (IOException e) {
             // the answer had begun (an upstream body broke off, the caller went away): record what happened
-            // if nothing has been recorded yet; the connection is cut by rethrowing
-            if (!call.recorded) {
+            // unless a record was already tried; the connection is cut by rethrowing
+            if (!call.recordTried) {
                 record(call);
             }
             throw e;
@@ -156,17 +159,37 @@ public class ApiPipeline {
     private void refuse(HttpServletResponse response, Call call, ErrorCode code, String detail) throws IOException {
         call.error = code;
         call.status = code.status();
-        if (!call.recorded && code != ErrorCode.AUDIT_UNAVAILABLE && !record(call)) {
-            code = ErrorCode.AUDIT_UNAVAILABLE;
-            detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
+        if (!call.recordTried) {
+            byte[] problem = Problems.json(code, detail, call.correlationId).getBytes(StandardCharsets.UTF_8);
+            call.responseBytes = problem.length;
+            call.responseSha256 = Sha256.newDigest();
+            call.responseSha256.update(problem);
+            if (!record(call) && code != ErrorCode.AUDIT_UNAVAILABLE) {
+                code = ErrorCode.AUDIT_UNAVAILABLE;
+                detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
+            }
         }
         Problems.write(response, code, detail, call.correlationId);
     }
 
+    /**
+     * The masking of the route the path leads to, even when the call was refused before its route was
+     * looked up (a 401 on a route that masks e-mail addresses must not store them either).
+     */
+    private Masking masking(Call call) {
+        Route route = call.route;
+        if (route == null && call.path.startsWith(API_PREFIX) && RequestPaths.refusal(call.path) == null) {
+            RouteTable.Match match = registry.table().match(call.path.substring(API_PREFIX.length()));
+            route = match == null ? null : match.route();
+        }
+        return route == null ? Masking.DEFAULT : registry.masking(route);
+    }
+
     /** Stores the call's record; {@code false} when the trail cannot take it. */
     private boolean record(Call call) {
+        call.recordTried = true;
         try {
-            trail.record(call.toEntry(call.route == null ? Masking.DEFAULT : registry.masking(call.route)));
+            trail.record(call.toEntry(masking(call)));
             call.recorded = true;
             return true;
         } catch (TrailUnavailableException e) {
@@ -248,6 +271,14 @@ public class ApiPipeline {
                     "route " + route.id() + " does not serve " + method);
             case DENIED -> throw new GatewayException(ErrorCode.ACCESS_DENIED,
                     "client " + caller.clientId() + " may not call " + method + " on route " + route.id());
+        }
+    }
+
+    /** An upstream must not act on a call that cannot be recorded: while the store is failing, refuse first. */
+    private void requireTrail() {
+        if (!trail.available()) {
+            throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
+                    "the request trail cannot be written; the gateway refuses rather than serve unaudited");
         }
     }
 

@@ -13,4 +13,13 @@ public interface AuditTrail {
      * @throws TrailUnavailableException when the store cannot take it; the answer must not be served
      */
     AuditRecord record(TrailEntry entry);
+
+    /**
+     * Whether the store took the last records it was given. When it did not, the pipeline refuses calls
+     * before forwarding them (an upstream must not act on a call that cannot be recorded); the refusal's
+     * own record is then the probe that finds the store back.
+     */
+    default boolean available() {
+        return true;
+    }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,21 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             + "response_bytes, request_sha256, response_sha256, detail, prev_hash, hash) "
             + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-    private record Pending(TrailEntry entry, CompletableFuture<AuditRecord> done) {}
+    /** A stuck database must not hold a caller whose record is being written for ever. */
+    private static final int STATEMENT_TIMEOUT_SECONDS = 30;
+
+    /**
+     * An entry waiting for the writer. Its state decides, race-free, who wins when the caller gives up:
+     * an entry still {@code QUEUED} or {@code TAKEN} (in a batch, not yet in a statement) is cancelled
+     * and never written; one the writer is {@code WRITING} is waited for to the end (statements time
+     * out), so that no record claims an answer that was refused.
+     */
+    private record Pending(TrailEntry entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
+        static final int QUEUED = 0;
+        static final int TAKEN = 1;
+        static final int WRITING = 2;
+        static final int CANCELLED = 3;
+    }
 
     private final DataSource dataSource;
     private final String node;
@@ -47,6 +62,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
     private volatile boolean running = true;
+    private volatile boolean lastWriteFailed;
 
     // owned by the writer thread
     private long headSeq;
@@ -66,22 +82,34 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     @Override
     public AuditRecord record(TrailEntry entry) {
-        CompletableFuture<AuditRecord> done = new CompletableFuture<>();
+        Pending pending = new Pending(entry, new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
+        long deadline = System.nanoTime() + waitLimit.toNanos();
         try {
-            if (!running || !queue.offer(new Pending(entry, done), waitLimit.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!running || !queue.offer(pending, waitLimit.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new TrailUnavailableException("the trail writer is " + (running ? "saturated" : "stopped"), null);
             }
-            return done.get(waitLimit.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return pending.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (pending.state().compareAndSet(Pending.QUEUED, Pending.CANCELLED)
+                        || pending.state().compareAndSet(Pending.TAKEN, Pending.CANCELLED)) {
+                    throw new TrailUnavailableException("the record was not stored within " + waitLimit.toMillis() + " ms", e);
+                }
+                // the writer has it in a transaction: its outcome, whatever it is, decides the answer
+                // (statements time out, so this wait ends)
+                return pending.done().get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TrailUnavailableException("interrupted while the record was written", e);
         } catch (ExecutionException e) {
             throw new TrailUnavailableException("the record could not be stored: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            // the writer may still commit it later: then the trail holds a record of an answer that was
-            // refused, which is honest; the reverse (an answer without a record) cannot happen
-            throw new TrailUnavailableException("the record was not stored within " + waitLimit.toMillis() + " ms", e);
         }
+    }
+
+    @Override
+    public boolean available() {
+        return running && !lastWriteFailed;
     }
 
     private void writeLoop() {
@@ -94,10 +122,17 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                write(batch);
+                batch.removeIf(p -> !p.state().compareAndSet(Pending.QUEUED, Pending.TAKEN));
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (Throwable e) {
+                // whatever happens, the writer lives on: a dead writer would refuse every call until a restart
+                log.error("The trail writer failed; it goes on with the next records", e);
+                batch.forEach(p -> p.done().completeExceptionally(e));
             } finally {
                 batch.clear();
             }
@@ -114,6 +149,10 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             if (!headKnown) {
                 loadHead(c);
             }
+            batch.removeIf(p -> !p.state().compareAndSet(Pending.TAKEN, Pending.WRITING));
+            if (batch.isEmpty()) {
+                return;
+            }
             long seq = headSeq;
             String prev = headHash;
             for (Pending p : batch) {
@@ -125,11 +164,13 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             c.commit();
             headSeq = seq;
             headHash = prev;
+            lastWriteFailed = false;
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(records.get(i).withId(ids.get(i)));
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             headKnown = false; // read the head again: the failure may have come after the commit
+            lastWriteFailed = true;
             log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
             for (Pending p : batch) {
                 p.done().completeExceptionally(e);
@@ -156,6 +197,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     private static List<Long> insert(Connection c, List<AuditRecord> records) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(INSERT, new String[] {"id"})) {
+            s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
             for (AuditRecord r : records) {
                 int i = 1;
                 s.setString(i++, r.kind());

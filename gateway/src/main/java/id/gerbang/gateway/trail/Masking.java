@@ -61,22 +61,64 @@ public final class Masking {
     }
 
     public String path(String rawPath) {
-        return rawPath == null ? null : shapes(rawPath);
+        return rawPath == null ? null : shapes(unreserved(rawPath));
     }
 
+    /**
+     * Masks a raw query. Parameters are separated by {@code &} or {@code ;} (both kept as sent); a
+     * parameter named for masking has its whole value replaced, every other value is masked by shape.
+     */
     public String query(String rawQuery) {
         if (rawQuery == null) {
             return null;
         }
-        java.util.StringJoiner out = new java.util.StringJoiner("&");
-        for (String param : rawQuery.split("&", -1)) {
-            int eq = param.indexOf('=');
-            String name = eq < 0 ? param : param.substring(0, eq);
-            if (eq >= 0 && queryParams.contains(decode(name).toLowerCase(Locale.ROOT))) {
-                out.add(name + '=' + MASK);
-            } else {
-                out.add(shapes(param));
+        StringBuilder out = new StringBuilder(rawQuery.length());
+        int start = 0;
+        for (int i = 0; i <= rawQuery.length(); i++) {
+            if (i == rawQuery.length() || rawQuery.charAt(i) == '&' || rawQuery.charAt(i) == ';') {
+                out.append(param(rawQuery.substring(start, i)));
+                if (i < rawQuery.length()) {
+                    out.append(rawQuery.charAt(i));
+                }
+                start = i + 1;
             }
+        }
+        return out.toString();
+    }
+
+    private String param(String param) {
+        int eq = param.indexOf('=');
+        String name = eq < 0 ? param : param.substring(0, eq);
+        if (eq >= 0 && queryParams.contains(decode(name).toLowerCase(Locale.ROOT))) {
+            return name + '=' + MASK;
+        }
+        return shapes(unreserved(param));
+    }
+
+    /**
+     * Decodes percent-encoded unreserved characters (letters, digits, {@code - . _ ~}), which mean the same
+     * as the characters themselves (RFC 3986 2.3): {@code %31404015708900001} is a NIK to every upstream,
+     * so it is one to the masking too.
+     */
+    static String unreserved(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        StringBuilder out = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                char decoded = (char) (hi << 4 | lo);
+                if (hi >= 0 && lo >= 0 && (Character.isLetterOrDigit(decoded) && decoded < 0x80
+                        || decoded == '-' || decoded == '.' || decoded == '_' || decoded == '~')) {
+                    out.append(decoded);
+                    i += 2;
+                    continue;
+                }
+            }
+            out.append(c);
         }
         return out.toString();
     }

@@ -63,7 +63,7 @@ public final class TrailVerifier {
         }
         if (r.nodeSeq() != head.seq() + 1) {
             return fail(r, "records " + (head.seq() + 1) + " to " + (r.nodeSeq() - 1) + " of node " + r.node()
-                    + " are missing: deleted");
+                    + " are missing: deleted (or moved elsewhere in the trail)");
         }
         if (!head.hash().equals(r.prevHash())) {
             return fail(r, "prevHash does not match the hash of record " + head.seq() + " of node " + r.node()

@@ -37,12 +37,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The gateway under test: the packaged jar started ONCE as its own process for the whole suite (lazily,
- * on first use, stopped by a JVM shutdown hook), with a WireMock upstream in this JVM, routes written to a
- * temp directory, and an issuer key the tests know, so that they can mint tokens exactly like the
- * gateway's built-in issuer (and deliberately wrong ones).
+ * The gateway under test: the packaged jar started as its own process, with a WireMock upstream in this JVM,
+ * routes written to a temp directory, and an issuer key the tests know, so that they can mint tokens exactly
+ * like the gateway's built-in issuer (and deliberately wrong ones).
+ *
+ * <p>{@link #get()} is the shared one (H2 file database, the standalone default), started ONCE for the
+ * whole suite (lazily, on first use, stopped by a JVM shutdown hook). {@link #start(String, List)} starts
+ * another, with extra command-line arguments (another database, say), that its test closes; such a
+ * gateway can be killed ({@link #kill()}), stopped ({@link #terminate(Duration)}) and started again on the
+ * same port, data directory and arguments ({@link #restart()}).
  */
-public final class Gateway {
+public final class Gateway implements AutoCloseable {
 
     public static final String AUDIENCE = "gerbang";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -58,7 +63,11 @@ public final class Gateway {
     private final String issuerUrl;
     private final RSAKey issuerKey;
     private final RSAKey foreignKey;
-    private final Process process;
+    private final Path data;
+    private final Path routes;
+    private final List<String> extraArgs;
+    private volatile Process process;
+    private boolean stopped;
     private final Path log;
     private final HttpClient http;
     private final Map<String, CachedToken> tokens = new ConcurrentHashMap<>();
@@ -76,7 +85,7 @@ public final class Gateway {
                         throw startFailure; // failed once already: do not try again for every test class
                     }
                     try {
-                        g = new Gateway();
+                        g = new Gateway("gateway", List.of());
                     } catch (Exception e) {
                         startFailure = new IllegalStateException("cannot start the gateway under test: " + e.getMessage(), e);
                         throw startFailure;
@@ -88,10 +97,20 @@ public final class Gateway {
         return g;
     }
 
-    private Gateway() throws Exception {
-        Path dir = Files.createTempDirectory(targetDir(), "gateway-");
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Path routes = Files.createDirectories(dir.resolve("routes"));
+    /**
+     * Starts another gateway, with its own process, port, data directory and WireMock upstream, and the same
+     * routes as the shared one; {@code extraArgs} are added to its command line (later arguments win, so
+     * {@code --spring.datasource.url=...} replaces the H2 default). Close it when done.
+     */
+    public static Gateway start(String name, List<String> extraArgs) throws Exception {
+        return new Gateway(name, extraArgs);
+    }
+
+    private Gateway(String name, List<String> extraArgs) throws Exception {
+        Path dir = Files.createTempDirectory(targetDir(), name + "-");
+        data = Files.createDirectories(dir.resolve("data"));
+        routes = Files.createDirectories(dir.resolve("routes"));
+        this.extraArgs = List.copyOf(extraArgs);
         issuerKey = rsaKey();
         foreignKey = rsaKey();
         Files.writeString(data.resolve("issuer-key.json"), issuerKey.toJSONString());
@@ -104,8 +123,8 @@ public final class Gateway {
         issuerUrl = "http://localhost:" + port;
         writeRoutes(routes, upstream.port(), deadPort, rawUpstream.port());
 
-        log = targetDir().resolve("gateway-" + port + ".log");
-        process = startJar(port, data, routes, issuerUrl, log);
+        log = targetDir().resolve(name + "-" + port + ".log");
+        process = startJar(port, data, routes, issuerUrl, log, this.extraArgs, false);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gateway-under-test-stop"));
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -119,6 +138,15 @@ public final class Gateway {
 
     /** Starts {@code gerbang.jar} as a process; output goes to {@code log}. */
     public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log) throws IOException {
+        return startJar(port, dataDir, routesDir, issuerUrl, log, List.of(), false);
+    }
+
+    /**
+     * Starts {@code gerbang.jar} as a process with {@code extraArgs} after the usual ones; output goes to
+     * {@code log}, appended to it when {@code append} (a restart).
+     */
+    public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log,
+            List<String> extraArgs, boolean append) throws IOException {
         String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
         if (!Files.isRegularFile(Paths.get(jar))) {
             throw new IllegalStateException("no gateway jar at " + jar + ": build it first (mvn install -pl routes,security,gateway)");
@@ -131,9 +159,10 @@ public final class Gateway {
                 "--gerbang.routes.directory=" + routesDir,
                 "--gerbang.issuer.url=" + issuerUrl,
                 "--logging.level.gerbang.trail=DEBUG")); // one line per call in the log, for diagnosis
+        cmd.addAll(extraArgs);
         return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()))
                 .start();
     }
 
@@ -160,7 +189,79 @@ public final class Gateway {
         throw new IllegalStateException("the gateway was not healthy within " + timeout.toSeconds() + " s:\n" + tail(log));
     }
 
-    private void stop() {
+    // ---------------------------------------------------------------------------------------- life cycle
+
+    /**
+     * SIGKILL ({@link Process#destroyForcibly()} on Linux): the node gets no chance to finish anything.
+     * Returns when the process is gone.
+     */
+    public synchronized void kill() throws InterruptedException {
+        Process p = process;
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the gateway (pid " + p.pid() + ") survived SIGKILL for 30 s");
+        }
+        if (ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new IllegalStateException("pid " + p.pid() + " is still alive after SIGKILL");
+        }
+    }
+
+    /**
+     * SIGTERM ({@link Process#destroy()}): a graceful stop. Returns the exit code once the process has
+     * exited, or throws if it has not within {@code timeout} (it is then killed).
+     */
+    public synchronized int terminate(Duration timeout) throws InterruptedException {
+        Process p = process;
+        p.destroy();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the gateway did not stop within " + timeout.toSeconds() + " s of SIGTERM:\n" + tail(log));
+        }
+        return p.exitValue();
+    }
+
+    /** Starts the jar again after {@link #kill()} or {@link #terminate}: same port, data, routes and arguments. */
+    public synchronized void restart() throws Exception {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the gateway is still running");
+        }
+        process = startJar(port, data, routes, issuerUrl, log, extraArgs, true);
+        awaitHealthy(process, port, log, START_TIMEOUT);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The process output (all starts of this gateway, appended). */
+    public Path log() {
+        return log;
+    }
+
+    /** The data directory ({@code gerbang.data-dir}): the H2 database of the standalone default lives here. */
+    public Path dataDir() {
+        return data;
+    }
+
+    /** Stops the process (SIGTERM, then SIGKILL after 20 s) and the upstreams. Not for the shared gateway. */
+    @Override
+    public void close() {
+        if (this == instance) {
+            throw new IllegalStateException("the shared gateway is stopped at JVM exit");
+        }
+        stop();
+    }
+
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        Process process = this.process;
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -268,6 +369,22 @@ public final class Gateway {
                 access:
                   opds: [dinkes]
                 """.formatted(raw));
+        // a Disdukcapil-like route that names personal data for masking on the trail
+        Files.writeString(routes.resolve("it-penduduk.yaml"), """
+                id: it-penduduk
+                owner: disdukcapil
+                name: IT penduduk
+                path: /it/penduduk
+                methods: [GET, POST]
+                upstream:
+                  url: %s/penduduk
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                audit:
+                  maskQueryParams: [nik]
+                  maskPatterns: [nik, email, phone]
+                """.formatted(up));
     }
 
     // ---------------------------------------------------------------------------------------- accessors

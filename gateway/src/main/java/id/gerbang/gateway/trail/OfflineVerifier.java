@@ -1,0 +1,98 @@
+package id.gerbang.gateway.trail;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Verifies an NDJSON export of the trail without a gateway, a database or Spring:
+ * {@code java -jar gerbang.jar verify trail.ndjson} (or {@code -} for standard input). Reads one line at
+ * a time (constant memory, any size), checks every record with the same {@link TrailVerifier} as
+ * {@code GET /audit/verify}, and prints the same fields as one JSON line on standard output, and a line
+ * for people on standard error.
+ *
+ * <p>Exit status: 0 valid, 1 invalid (a record fails, or a line is not a record), 2 usage or read error.
+ */
+public final class OfflineVerifier {
+
+    public static final int VALID = 0;
+    public static final int INVALID = 1;
+    public static final int ERROR = 2;
+
+    private OfflineVerifier() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 1 || args[0].equals("-h") || args[0].equals("--help")) {
+            err.println("usage: java -jar gerbang.jar verify <export.ndjson>   (- reads standard input)");
+            err.println("Verifies an NDJSON export of the trail (GET /audit/export?format=ndjson); "
+                    + "exit status 0 valid, 1 invalid, 2 usage or read error.");
+            return ERROR;
+        }
+        String name = args[0];
+        TrailVerifier verifier = new TrailVerifier();
+        TrailVerifier.Result result;
+        try (BufferedReader in = reader(name)) {
+            result = verify(in, verifier);
+        } catch (NoSuchFileException e) {
+            err.println("gerbang verify: no such file: " + name);
+            return ERROR;
+        } catch (IOException e) {
+            err.println("gerbang verify: cannot read " + name + ": " + e);
+            return ERROR;
+        }
+        out.println(TrailJson.result(result).toString());
+        out.flush();
+        if (result.valid()) {
+            err.println("VALID: " + result.checked() + " record(s) checked, every hash and every link holds"
+                    + (result.reason() == null ? "" : "; " + result.reason()));
+            return VALID;
+        }
+        err.println("INVALID: " + (result.firstInvalid() == null ? "" : "record " + result.firstInvalid() + ": ")
+                + result.reason());
+        return INVALID;
+    }
+
+    /** Feeds every line to the verifier, stopping at the first failure. */
+    static TrailVerifier.Result verify(BufferedReader in, TrailVerifier verifier) throws IOException {
+        long lineNo = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            AuditRecord r;
+            try {
+                r = TrailJson.parse(line);
+            } catch (JsonProcessingException e) {
+                TrailVerifier.Result sofar = verifier.result();
+                return new TrailVerifier.Result(false, sofar.checked(), null,
+                        "line " + lineNo + " is not an audit record: " + e.getOriginalMessage());
+            }
+            if (!verifier.accept(r)) {
+                break;
+            }
+        }
+        return verifier.result();
+    }
+
+    private static BufferedReader reader(String name) throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        if (name.equals("-")) {
+            return new BufferedReader(new InputStreamReader(System.in, decoder), 1 << 16);
+        }
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(name)), decoder), 1 << 16);
+    }
+}

@@ -1,0 +1,145 @@
+package id.gerbang.gateway.trail;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The external forms of a record (docs/trail.md): JSON (API answers, one NDJSON line per record) and CSV.
+ * Both carry the fields of {@link AuditRecord} in its declared order, and instants exactly as the hash
+ * sees them ({@code 2026-11-27T03:04:05.678Z}: always three fraction digits, always {@code Z}), so that a
+ * record's hash can be recomputed from its exported form without reformatting anything. Reading is
+ * strict: an NDJSON line must hold every field and nothing else.
+ */
+public final class TrailJson {
+
+    /** The JSON and CSV field names, in order: the same as {@link AuditRecord}'s {@code @JsonPropertyOrder}. */
+    public static final List<String> FIELDS = List.of("id", "kind", "node", "nodeSeq", "requestAt", "responseAt",
+            "correlationId", "clientId", "clientOpd", "userId", "routeId", "routeVersion", "ownerOpd", "method", "path",
+            "query", "status", "upstreamStatus", "errorCode", "durationMs", "upstreamDurationMs", "requestBytes",
+            "responseBytes", "requestSha256", "responseSha256", "detail", "prevHash", "hash");
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            // registered after JavaTimeModule, so it takes precedence for Instant
+            .addModule(new SimpleModule("gerbang-trail").addSerializer(Instant.class, new CanonicalInstant()))
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .build();
+
+    private TrailJson() {}
+
+    public static String json(AuditRecord r) {
+        try {
+            return MAPPER.writeValueAsString(r);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The verification result as the API and the offline verifier print it. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode result(TrailVerifier.Result result) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = MAPPER.createObjectNode();
+        body.put("valid", result.valid());
+        body.put("checked", result.checked());
+        if (result.firstInvalid() == null) {
+            body.putNull("firstInvalid");
+        } else {
+            body.put("firstInvalid", result.firstInvalid());
+        }
+        body.put("reason", result.reason());
+        return body;
+    }
+
+    /** Reads one NDJSON line; strict: every field present, no other field. */
+    public static AuditRecord parse(String line) throws JsonProcessingException {
+        return MAPPER.readValue(line, AuditRecord.class);
+    }
+
+    /** The CSV header line, with its CRLF. */
+    public static void csvHeader(Writer out) throws IOException {
+        for (int i = 0; i < FIELDS.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.write(FIELDS.get(i));
+        }
+        out.write("\r\n");
+    }
+
+    /**
+     * One record as a CSV line (RFC 4180): fields separated by commas, lines ended by CRLF; a field holding
+     * a comma, a double quote, CR or LF is enclosed in double quotes with its double quotes doubled. An
+     * absent value is an empty field; an empty string is {@code ""}, so the two stay distinguishable.
+     * Values are written verbatim (nothing is altered to defuse spreadsheet formulas).
+     */
+    public static void csvRow(Writer out, AuditRecord r) throws IOException {
+        Object[] values = {r.id(), r.kind(), r.node(), r.nodeSeq(), instant(r.requestAt()), instant(r.responseAt()),
+            r.correlationId(), r.clientId(), r.clientOpd(), r.userId(), r.routeId(), r.routeVersion(), r.ownerOpd(),
+            r.method(), r.path(), r.query(), r.status(), r.upstreamStatus(), r.errorCode(), r.durationMs(),
+            r.upstreamDurationMs(), r.requestBytes(), r.responseBytes(), r.requestSha256(), r.responseSha256(),
+            r.detail(), r.prevHash(), r.hash()};
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            Object v = values[i];
+            if (v != null) {
+                csvField(out, v.toString());
+            }
+        }
+        out.write("\r\n");
+    }
+
+    static void csvField(Writer out, String s) throws IOException {
+        boolean quote = s.isEmpty();
+        for (int i = 0; i < s.length() && !quote; i++) {
+            char c = s.charAt(i);
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+        }
+        if (!quote) {
+            out.write(s);
+            return;
+        }
+        out.write('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                out.write('"');
+            }
+            out.write(c);
+        }
+        out.write('"');
+    }
+
+    private static String instant(Instant t) {
+        return t == null ? null : RecordHash.format(t);
+    }
+
+    /** Instants as the hash formats them. */
+    private static final class CanonicalInstant extends JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeString(RecordHash.format(value));
+        }
+
+        @Override
+        public Class<Instant> handledType() {
+            return Instant.class;
+        }
+    }
+}

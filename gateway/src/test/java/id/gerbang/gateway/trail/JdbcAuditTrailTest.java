@@ -1,0 +1,603 @@
+package id.gerbang.gateway.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trail's store, the same body on every database: H2 ({@link JdbcAuditTrailH2Test}) and real PostgreSQL
+ * ({@link JdbcAuditTrailPostgresTest}). Each test gets a fresh database with the schema Flyway applies in
+ * production. Assertions are about correctness only: ids, chains, gaps, what is stored; never about time.
+ */
+abstract class JdbcAuditTrailTest {
+
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
+    /** Only so that a hanging call fails the test instead of the build: not a performance bound. */
+    static final Duration HANG_GUARD = Duration.ofSeconds(60);
+
+    /** The fresh database of one test: a pool over it, and how to drop it afterwards. */
+    interface Database extends AutoCloseable {
+        HikariDataSource pool();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** A new, empty database for one test. */
+    abstract Database newDatabase() throws Exception;
+
+    /** Makes the store unavailable the way this database can be: stopped, or refusing connections. */
+    abstract void storeDown(Switch store) throws Exception;
+
+    /** Undoes {@link #storeDown}. */
+    abstract void storeUp(Switch store) throws Exception;
+
+    static HikariDataSource pool(String url, String user, String password) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setUsername(user);
+        c.setPassword(password);
+        c.setMaximumPoolSize(4);
+        c.setConnectionTimeout(2_000); // so that a stopped database fails a batch within WRITE_TIMEOUT
+        c.setValidationTimeout(1_000);
+        return new HikariDataSource(c);
+    }
+
+    private Database db;
+    protected Switch store;
+    private final List<JdbcAuditTrail> trails = new ArrayList<>();
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        db = newDatabase();
+        Flyway.configure().dataSource(db.pool()).locations("classpath:db/migration").load().migrate();
+        store = new Switch(db.pool());
+    }
+
+    @AfterEach
+    void dropDatabase() throws Exception {
+        store.gate = null;
+        store.down = false;
+        for (JdbcAuditTrail t : trails) {
+            t.close();
+        }
+        db.close();
+    }
+
+    JdbcAuditTrail trail(String node) {
+        return trail(node, WRITE_TIMEOUT);
+    }
+
+    JdbcAuditTrail trail(String node, Duration writeTimeout) {
+        JdbcAuditTrail t = new JdbcAuditTrail(store, node, 512, 10_000, writeTimeout);
+        trails.add(t);
+        return t;
+    }
+
+    // ------------------------------------------------------------------------------------------- the chain
+
+    @Test
+    void recordsComeBackWithIdsInOneChainAndAreStoredAsReturned() {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        List<TrailEntry> entries = List.of(served("c-1"), refused("c-2"), routeChange("c-3"), served("c-4"), refused("c-5"));
+
+        List<AuditRecord> returned = entries.stream().map(trail::record).toList();
+
+        assertThat(returned).extracting(AuditRecord::id).doesNotContainNull().isSorted().doesNotHaveDuplicates();
+        assertThat(returned).extracting(AuditRecord::nodeSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(returned).extracting(AuditRecord::node).containsOnly("pelalawan-1");
+        assertThat(returned.get(0).prevHash()).isEqualTo(AuditRecord.GENESIS);
+        for (int i = 1; i < returned.size(); i++) {
+            assertThat(returned.get(i).prevHash()).as("prevHash of record %d", i + 1).isEqualTo(returned.get(i - 1).hash());
+        }
+        for (AuditRecord r : returned) {
+            assertThat(r.hash()).as("hash of %s", r.correlationId()).isEqualTo(RecordHash.of(r)).hasSize(64);
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            assertThat(returned.get(i)).as("record %d against its entry", i + 1)
+                    .isEqualTo(AuditRecord.chain(entries.get(i), "pelalawan-1", i + 1, returned.get(i).prevHash())
+                            .withId(returned.get(i).id()));
+        }
+
+        List<AuditRecord> stored = rows();
+        assertThat(stored).as("rows read back, field for field").containsExactlyElementsOf(returned);
+        assertThat(stored).allSatisfy(r -> assertThat(RecordHash.of(r)).as("hash recomputed from the row").isEqualTo(r.hash()));
+        assertValid(stored, 5);
+    }
+
+    @Test
+    void manyConcurrentWritersMakeOneGaplessChainInGroupedCommits() throws Exception {
+        int threads = 16;
+        int perThread = 500;
+        int total = threads * perThread;
+        JdbcAuditTrail trail = trail("pelalawan-1");
+
+        List<AuditRecord> returned = hammer(trail, "w", threads, perThread);
+
+        assertThat(returned).hasSize(total);
+        assertThat(returned).extracting(AuditRecord::id).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(returned.stream().map(AuditRecord::nodeSeq).collect(Collectors.toSet()))
+                .as("sequence numbers handed out").isEqualTo(seq(1, total));
+        List<AuditRecord> stored = rows();
+        assertThat(stored).hasSize(total);
+        assertThat(stored).extracting(AuditRecord::nodeSeq).as("sequence numbers in id order")
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+        Map<Long, AuditRecord> byId = stored.stream().collect(Collectors.toMap(AuditRecord::id, r -> r));
+        assertThat(returned).allSatisfy(r -> assertThat(byId.get(r.id())).isEqualTo(r));
+        assertValid(stored, total);
+
+        int commits = store.commits.get();
+        System.out.printf("%s: %d records in %d commits (%.1f per commit)%n", getClass().getSimpleName(), total, commits,
+                total / (double) commits);
+        assertThat(commits).as("commits for %d records written by %d threads at once: grouped", total, threads)
+                .isLessThan(total);
+    }
+
+    @Test
+    void twoNodesWritingAtOnceMakeTwoValidChains() throws Exception {
+        JdbcAuditTrail a = trail("pelalawan-1");
+        JdbcAuditTrail b = trail("pelalawan-2");
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<AuditRecord>> fa = both.submit(() -> hammer(a, "a", 8, 250));
+            Future<List<AuditRecord>> fb = both.submit(() -> hammer(b, "b", 8, 250));
+            assertThat(fa.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).hasSize(2000);
+            assertThat(fb.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).hasSize(2000);
+        } finally {
+            both.shutdownNow();
+        }
+
+        List<AuditRecord> stored = rows();
+        assertThat(stored).hasSize(4000);
+        for (String node : List.of("pelalawan-1", "pelalawan-2")) {
+            assertThat(stored.stream().filter(r -> r.node().equals(node)).map(AuditRecord::nodeSeq).toList())
+                    .as("sequence numbers of %s in id order", node)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
+        }
+        assertValid(stored, 4000);
+        assertThat(stored.stream().map(AuditRecord::node).distinct().count()).isEqualTo(2);
+    }
+
+    @Test
+    void aRestartedNodeContinuesItsChain() throws Exception {
+        JdbcAuditTrail first = trail("pelalawan-1");
+        List<AuditRecord> before = List.of(first.record(served("r-1")), first.record(served("r-2")), first.record(refused("r-3")));
+        first.close();
+
+        JdbcAuditTrail second = trail("pelalawan-1");
+        AuditRecord next = second.record(served("r-4"));
+        AuditRecord after = second.record(served("r-5"));
+
+        assertThat(next.nodeSeq()).isEqualTo(4);
+        assertThat(next.prevHash()).isEqualTo(before.get(2).hash());
+        assertThat(after.nodeSeq()).isEqualTo(5);
+        assertThat(after.prevHash()).isEqualTo(next.hash());
+        assertValid(rows(), 5);
+    }
+
+    @Test
+    void aNewNodeStartsItsOwnChainBesideAnother() {
+        JdbcAuditTrail one = trail("pelalawan-1");
+        one.record(served("n-1"));
+        one.record(served("n-2"));
+        AuditRecord other = trail("pelalawan-2").record(served("n-3"));
+        assertThat(other.nodeSeq()).isEqualTo(1);
+        assertThat(other.prevHash()).isEqualTo(AuditRecord.GENESIS);
+        assertValid(rows(), 3);
+    }
+
+    // ------------------------------------------------------------------------------------------- failures
+
+    @Test
+    void unavailableStoreRefusesTheRecordAndTheChainContinuesWithoutAGapAfterwards() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        List<AuditRecord> stored = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            stored.add(trail.record(served("u-" + i)));
+        }
+
+        storeDown(store);
+        try {
+            long started = System.nanoTime();
+            assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> trail.record(served("u-down")))
+                    .isInstanceOf(TrailUnavailableException.class));
+            System.out.printf("%s: refused after %d ms (write timeout %d ms)%n", getClass().getSimpleName(),
+                    (System.nanoTime() - started) / 1_000_000, WRITE_TIMEOUT.toMillis());
+        } finally {
+            storeUp(store);
+        }
+
+        // the writer may still be waiting for a connection: wait (bounded) until the store takes records again
+        AuditRecord back = recordOnceAvailable(trail, "u-back");
+        stored.add(back);
+        stored.add(trail.record(served("u-after")));
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).extracting(AuditRecord::nodeSeq).as("sequence numbers in id order")
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, rows.size()).boxed().toList());
+        assertThat(rows).as("every record that was confirmed is stored").containsAll(stored);
+        assertValid(rows, rows.size());
+        // a record refused to its caller may still be committed afterwards (the writer cannot withdraw it): never lost
+        assertThat(rows.size()).isBetween(stored.size(), stored.size() + 1 + attemptsWhileRecovering);
+    }
+
+    @Test
+    void storeThatHangsRefusesTheRecordAfterTheWriteTimeoutAndTheChainGoesOn() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        trail.record(served("h-1"));
+        CountDownLatch gate = new CountDownLatch(1);
+        store.gate = gate; // the writer's next connection hangs, as on a database that stopped answering
+        try {
+            long started = System.nanoTime();
+            assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> trail.record(served("h-2")))
+                    .isInstanceOf(TrailUnavailableException.class));
+            System.out.printf("%s: hanging store refused after %d ms (write timeout %d ms)%n", getClass().getSimpleName(),
+                    (System.nanoTime() - started) / 1_000_000, WRITE_TIMEOUT.toMillis());
+        } finally {
+            store.gate = null;
+            gate.countDown();
+        }
+        AuditRecord after = recordOnceAvailable(trail, "h-3");
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).contains(after);
+        assertThat(rows).extracting(AuditRecord::nodeSeq)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, rows.size()).boxed().toList());
+        assertValid(rows, rows.size());
+    }
+
+    @Test
+    void failureAfterTheCommitKeepsTheChainWhole() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        trail.record(served("f-1"));
+        store.failAfterNextCommit.set(true);
+
+        assertThatThrownBy(() -> trail.record(served("f-2"))).isInstanceOf(TrailUnavailableException.class);
+        AuditRecord after = trail.record(served("f-3"));
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).extracting(AuditRecord::correlationId).as("f-2 was committed although its caller heard otherwise")
+                .containsExactly("f-1", "f-2", "f-3");
+        assertThat(after.nodeSeq()).isEqualTo(3);
+        assertThat(after.prevHash()).isEqualTo(rows.get(1).hash());
+        assertValid(rows, 3);
+    }
+
+    /**
+     * An {@link Error} from the driver or the JVM (pgjdbc throws an AssertionError under -ea when the server goes
+     * away in the middle of a batch) must not end the writer thread: a dead writer refuses every call until the
+     * node is restarted. (Found by this suite against ce5e6f4, where the writer caught SQLException and
+     * RuntimeException only.)
+     */
+    @Test
+    void writerSurvivesAnErrorThrownByTheDriver() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1", Duration.ofSeconds(2));
+        trail.record(served("e-1"));
+        store.errorOnNextCommit.set(true);
+
+        assertThatThrownBy(() -> trail.record(served("e-2"))).isInstanceOf(TrailUnavailableException.class);
+        AuditRecord after = assertTimeoutPreemptively(HANG_GUARD, () -> recordOnceAvailable(trail, "e-3"));
+
+        assertThat(after.nodeSeq()).as("the chain continues after e-1").isEqualTo(2);
+        assertValid(rows(), 2);
+    }
+
+    @Test
+    void closeDrainsTheRecordsAlreadyHandedOver() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1", Duration.ofSeconds(30));
+        trail.record(served("d-0"));
+        CountDownLatch gate = new CountDownLatch(1);
+        store.gate = gate; // the writer blocks on its next connection
+
+        int waiting = 20;
+        ExecutorService callers = Executors.newFixedThreadPool(waiting);
+        Set<Thread> callerThreads = ConcurrentHashMap.newKeySet();
+        List<Future<AuditRecord>> handedOver = new ArrayList<>();
+        try {
+            for (int i = 1; i <= waiting; i++) {
+                String id = "d-" + i;
+                handedOver.add(callers.submit(() -> {
+                    callerThreads.add(Thread.currentThread());
+                    return trail.record(served(id));
+                }));
+            }
+            // every caller has handed its entry over and waits for the commit
+            awaitState(() -> callerThreads.size() == waiting
+                    && callerThreads.stream().allMatch(t -> inFrame(t, f -> f.getClassName().equals(java.util.concurrent.CompletableFuture.class.getName()))));
+
+            Thread closer = new Thread(() -> {
+                try {
+                    trail.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "closer");
+            closer.start();
+            awaitState(() -> inFrame(closer, f -> f.getClassName().equals(Thread.class.getName()) && f.getMethodName().equals("join")));
+            store.gate = null;
+            gate.countDown();
+            closer.join(HANG_GUARD.toMillis());
+            assertThat(closer.isAlive()).as("close() returned").isFalse();
+
+            List<AuditRecord> confirmed = new ArrayList<>();
+            for (Future<AuditRecord> f : handedOver) {
+                confirmed.add(f.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)); // throws if a record was refused
+            }
+            assertThat(rows()).containsAll(confirmed).hasSize(waiting + 1);
+            assertValid(rows(), waiting + 1);
+        } finally {
+            gate.countDown();
+            callers.shutdownNow();
+        }
+        assertThatThrownBy(() -> trail.record(served("d-late"))).as("a closed trail takes nothing more")
+                .isInstanceOf(TrailUnavailableException.class);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private int attemptsWhileRecovering;
+
+    private AuditRecord recordOnceAvailable(JdbcAuditTrail trail, String correlationId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        TrailUnavailableException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return trail.record(served(correlationId + "-" + attemptsWhileRecovering));
+            } catch (TrailUnavailableException e) {
+                last = e;
+                attemptsWhileRecovering++;
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("the trail did not take records again within 30 s", last);
+    }
+
+    private static List<AuditRecord> hammer(JdbcAuditTrail trail, String prefix, int threads, int perThread) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<AuditRecord>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    List<AuditRecord> mine = new ArrayList<>(perThread);
+                    for (int i = 0; i < perThread; i++) {
+                        mine.add(trail.record(served(prefix + "-" + thread + "-" + i)));
+                    }
+                    return mine;
+                }));
+            }
+            start.countDown();
+            List<AuditRecord> all = new ArrayList<>();
+            for (Future<List<AuditRecord>> f : futures) {
+                all.addAll(f.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS));
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Set<Long> seq(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static void assertValid(List<AuditRecord> rowsInIdOrder, long expectedChecked) {
+        TrailVerifier v = new TrailVerifier();
+        rowsInIdOrder.forEach(v::accept);
+        TrailVerifier.Result result = v.result();
+        assertThat(result.valid()).as("verification: %s", result).isTrue();
+        assertThat(result.checked()).isEqualTo(expectedChecked);
+        assertThat(result.reason()).as("a chain read from its first record needs no note").isNull();
+    }
+
+    private static void awaitState(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG_GUARD.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("state not reached");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static boolean inFrame(Thread t, Predicate<StackTraceElement> frame) {
+        return Arrays.stream(t.getStackTrace()).anyMatch(frame);
+    }
+
+    /** Every row of the trail, in id order (export order), as records. */
+    List<AuditRecord> rows() {
+        List<AuditRecord> out = new ArrayList<>();
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM audit_record ORDER BY id")) {
+            while (rs.next()) {
+                out.add(new AuditRecord(rs.getLong("id"), rs.getString("kind"), rs.getString("node"), rs.getLong("node_seq"),
+                        instant(rs, "request_at"), instant(rs, "response_at"), rs.getString("correlation_id"),
+                        rs.getString("client_id"), rs.getString("client_opd"), rs.getString("user_id"),
+                        rs.getString("route_id"), longOrNull(rs, "route_version"), rs.getString("owner_opd"),
+                        rs.getString("method"), rs.getString("path"), rs.getString("query"), intOrNull(rs, "status"),
+                        intOrNull(rs, "upstream_status"), rs.getString("error_code"), longOrNull(rs, "duration_ms"),
+                        longOrNull(rs, "upstream_duration_ms"), longOrNull(rs, "request_bytes"),
+                        longOrNull(rs, "response_bytes"), rs.getString("request_sha256"), rs.getString("response_sha256"),
+                        rs.getString("detail"), rs.getString("prev_hash"), rs.getString("hash")));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer intOrNull(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    // ------------------------------------------------------------------------------------------- entries
+
+    /** A call served: a Puskesmas looking a resident up at Disdukcapil (instants with nanoseconds on purpose). */
+    static TrailEntry served(String correlationId) {
+        Instant at = Instant.now();
+        return new TrailEntry(TrailEntry.Kind.CALL, at, at.plusNanos(12_345_678), correlationId, "dinkes-simpus", "dinkes",
+                "197805122005012003", "disdukcapil-penduduk", 3L, "disdukcapil", "GET",
+                "/api/disdukcapil/penduduk/140401**********", "nik=***&tahun=2024", 200, 200, null, 12L, 9L, 0L, 321L, null,
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", null);
+    }
+
+    /** A call refused before any route was found: most fields absent. */
+    static TrailEntry refused(String correlationId) {
+        Instant at = Instant.now();
+        return new TrailEntry(TrailEntry.Kind.CALL, at, at, correlationId, null, null, null, null, null, null, "POST",
+                "/api/dpmptsp/izin", null, 401, null, "INVALID_TOKEN", 1L, null, 0L, 0L, null, null, null);
+    }
+
+    /** A registry change, with non-ASCII text in its detail. */
+    static TrailEntry routeChange(String correlationId) {
+        Instant at = Instant.now();
+        return new TrailEntry(TrailEntry.Kind.ROUTE_CHANGE, at, null, correlationId, "gerbang-admin", "diskominfo", null,
+                "bapenda-status-pajak", 2L, "bapenda", "PUT", null, null, null, null, null, null, null, null, null, null, null,
+                "{\"actor\":\"gerbang-admin\",\"change\":\"timeoutMs 5000 → 3000\",\"catatan\":\"Badan Pendapatan Daerah — uji\"}");
+    }
+
+    // ------------------------------------------------------------------------------------------- the store switch
+
+    /**
+     * The data source the trail writes through: counts commits, can refuse connections ({@code down}), hold
+     * them back ({@code gate}), or fail one commit after it has happened ({@code failAfterNextCommit}).
+     */
+    static final class Switch implements DataSource {
+        private final DataSource target;
+        volatile boolean down;
+        volatile CountDownLatch gate;
+        final AtomicInteger commits = new AtomicInteger();
+        final AtomicBoolean failAfterNextCommit = new AtomicBoolean();
+        final AtomicBoolean errorOnNextCommit = new AtomicBoolean();
+
+        Switch(DataSource target) {
+            this.target = target;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            CountDownLatch g = gate;
+            if (g != null) {
+                try {
+                    g.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted");
+                }
+            }
+            if (down) {
+                throw new SQLException("the store is down (test)", "08001");
+            }
+            Connection c = target.getConnection();
+            InvocationHandler h = (proxy, method, args) -> {
+                if (method.getName().equals("commit") && errorOnNextCommit.compareAndSet(true, false)) {
+                    throw new AssertionError("an Error from the driver (test)");
+                }
+                try {
+                    Object result = method.invoke(c, args);
+                    if (method.getName().equals("commit")) {
+                        commits.incrementAndGet();
+                        if (failAfterNextCommit.compareAndSet(true, false)) {
+                            throw new SQLException("connection lost after the commit (test)", "08006");
+                        }
+                    }
+                    return result;
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            };
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return target.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            target.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            target.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return target.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return target.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return target.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return target.isWrapperFor(iface);
+        }
+    }
+}

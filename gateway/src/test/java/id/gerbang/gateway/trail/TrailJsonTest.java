@@ -1,0 +1,56 @@
+package id.gerbang.gateway.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** The exported forms: RFC 4180 CSV and strict NDJSON lines. */
+class TrailJsonTest {
+
+    private static String field(String s) throws Exception {
+        StringWriter w = new StringWriter();
+        TrailJson.csvField(w, s);
+        return w.toString();
+    }
+
+    @Test
+    void csvFieldsAreQuotedOnlyWhenTheyMustBe() throws Exception {
+        assertThat(field("/api/disdukcapil/penduduk/140401**********")).isEqualTo("/api/disdukcapil/penduduk/140401**********");
+        assertThat(field("nik=***&x=a,b")).isEqualTo("\"nik=***&x=a,b\"");
+        assertThat(field("say \"hai\"")).isEqualTo("\"say \"\"hai\"\"\"");
+        assertThat(field("two\r\nlines")).isEqualTo("\"two\r\nlines\"");
+        assertThat(field("")).as("an empty string, unlike null").isEqualTo("\"\"");
+        assertThat(field("=1+1")).as("verbatim, see docs/trail.md").isEqualTo("=1+1");
+    }
+
+    @Test
+    void aCsvRowHasEveryFieldAndEndsWithCrlf() throws Exception {
+        StringWriter w = new StringWriter();
+        TrailJson.csvRow(w, RecordHashTest.CHANGE.withHash(RecordHashTest.CHANGE_HASH));
+        String row = w.toString();
+        assertThat(row).endsWith("\r\n").startsWith("43,route-change,gerbang-2,1,2026-11-27T03:04:05.000Z,,,gerbang-admin,");
+        assertThat(row).endsWith("," + AuditRecord.GENESIS + "," + RecordHashTest.CHANGE_HASH + "\r\n");
+    }
+
+    @Test
+    void linesAreReadStrictly() {
+        String line = TrailJson.json(RecordHashTest.CALL.withHash(RecordHashTest.CALL_HASH));
+        assertThatThrownBy(() -> TrailJson.parse(line.replace("\"userId\":\"dr.sari\",", "")))
+                .as("a missing field").isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> TrailJson.parse(line.replace("\"nodeSeq\":7", "\"nodeSeq\":null")))
+                .as("no sequence number").isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> TrailJson.parse(line.replace("{\"id\"", "{\"signedBy\":\"x\",\"id\"")))
+                .as("an unknown field").isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void theVerificationResultHasTheFieldsOfTheContract() {
+        assertThat(TrailJson.result(new TrailVerifier.Result(false, 12, 57L, "why")).toString())
+                .isEqualTo("{\"valid\":false,\"checked\":12,\"firstInvalid\":57,\"reason\":\"why\"}");
+        assertThat(TrailJson.result(new TrailVerifier.Result(true, 0, null, null)).toString())
+                .isEqualTo("{\"valid\":true,\"checked\":0,\"firstInvalid\":null,\"reason\":null}");
+    }
+}

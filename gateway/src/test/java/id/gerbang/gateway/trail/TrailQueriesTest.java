@@ -1,0 +1,520 @@
+package id.gerbang.gateway.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The auditor's queries over a real store, the same body on H2 ({@link TrailQueriesH2Test}) and PostgreSQL
+ * ({@link TrailQueriesPostgresTest}): records are written by {@link JdbcAuditTrail} (two nodes at once),
+ * the schema is Flyway's, and tampering is done the way an insider would: plain SQL on the table.
+ */
+abstract class TrailQueriesTest {
+
+    static final Instant T = Instant.parse("2026-11-27T02:00:00Z");
+    static final String A = "gerbang-a";
+    static final String B = "gerbang-b";
+
+    abstract HikariDataSource newDatabase() throws Exception;
+
+    abstract void dropDatabase(HikariDataSource db) throws Exception;
+
+    static HikariDataSource pool(String url, String user, String password) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setUsername(user);
+        c.setPassword(password);
+        c.setMaximumPoolSize(4);
+        return new HikariDataSource(c);
+    }
+
+    HikariDataSource db;
+    TrailQueries queries;
+    JdbcAuditTrail nodeA;
+    JdbcAuditTrail nodeB;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        db = newDatabase();
+        Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
+        queries = new TrailQueries(db);
+        nodeA = new JdbcAuditTrail(db, A, 512, 1000, Duration.ofSeconds(10));
+        nodeB = new JdbcAuditTrail(db, B, 512, 1000, Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void drop() throws Exception {
+        nodeA.close();
+        nodeB.close();
+        dropDatabase(db);
+    }
+
+    // ------------------------------------------------------------------------------------------ data
+
+    static TrailEntry call(Instant at, String client, String clientOpd, String route, String owner, int status,
+                           String correlationId) {
+        return new TrailEntry(TrailEntry.Kind.CALL, at, at.plusMillis(40), correlationId, client, clientOpd,
+                "petugas-07", route, 2L, owner, "GET", "/api/" + owner + "/x/140401**********", "nik=***&page=1",
+                status, status == 200 ? 200 : null, status == 200 ? null : "ACCESS_DENIED", 40L,
+                status == 200 ? 31L : null, 0L, 77L, null, status == 200 ? "ab".repeat(32) : null, null);
+    }
+
+    /** Nulls wherever a route change has nothing to say. */
+    static TrailEntry routeChange(Instant at) {
+        return new TrailEntry(TrailEntry.Kind.ROUTE_CHANGE, at, null, null, "gerbang-admin", "diskominfo", null,
+                "bapenda-status-pajak", null, null, "PUT", null, null, null, null, null, null, null, null, null,
+                null, null, "{\"action\":\"replace\",\"name\":\"Status pajak — Bapenda\"}");
+    }
+
+    /**
+     * Twelve records on two nodes, a minute apart: calls of dinkes-simpus (dinkes) and bapenda-sipd
+     * (bapenda) to routes owned by disdukcapil and bapenda, some refused, and one route change.
+     */
+    List<AuditRecord> sample() {
+        List<AuditRecord> r = new ArrayList<>();
+        r.add(nodeA.record(call(T.plusSeconds(0), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-00")));
+        r.add(nodeB.record(call(T.plusSeconds(60), "bapenda-sipd", "bapenda", "disdukcapil-penduduk", "disdukcapil", 200, "k-01")));
+        r.add(nodeA.record(call(T.plusSeconds(120), "dinkes-simpus", "dinkes", "bapenda-status-pajak", "bapenda", 403, "k-02")));
+        r.add(nodeA.record(routeChange(T.plusSeconds(180))));
+        r.add(nodeB.record(call(T.plusSeconds(240), "bapenda-sipd", "bapenda", "bapenda-status-pajak", "bapenda", 200, "k-04")));
+        r.add(nodeA.record(call(T.plusSeconds(300), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-05")));
+        r.add(nodeB.record(call(T.plusSeconds(360), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 403, "k-06")));
+        r.add(nodeA.record(call(T.plusSeconds(420), "bapenda-sipd", "bapenda", "disdukcapil-penduduk", "disdukcapil", 200, "k-07")));
+        r.add(nodeA.record(call(T.plusSeconds(480), "dinkes-simpus", "dinkes", "bapenda-status-pajak", "bapenda", 200, "k-08")));
+        r.add(nodeB.record(call(T.plusSeconds(540), "bapenda-sipd", "bapenda", "disdukcapil-penduduk", "disdukcapil", 200, "k-09")));
+        r.add(nodeA.record(call(T.plusSeconds(600), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-10")));
+        r.add(nodeB.record(call(T.plusSeconds(660), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-11")));
+        return r;
+    }
+
+    static <T> List<T> reversed(List<T> list) {
+        List<T> copy = new ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    private static List<String> correlations(TrailQueries.Page page) {
+        return page.records().stream().map(AuditRecord::correlationId).toList();
+    }
+
+    private static TrailQueries.Filter filter(String client, String opd, String route, Integer status, String kind) {
+        return new TrailQueries.Filter(null, null, client, opd, route, status, null, kind);
+    }
+
+    void sql(String statement, Object... params) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            s.executeUpdate();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ search
+
+    @Test
+    void searchesNewestFirstWithEachFilter() throws Exception {
+        List<AuditRecord> all = sample();
+
+        TrailQueries.Page everything = queries.search(TrailQueries.Filter.ANY, 0, 50);
+        assertThat(everything.total()).isEqualTo(12);
+        assertThat(everything.records()).containsExactlyElementsOf(reversed(all));
+
+        assertThat(correlations(queries.search(filter("bapenda-sipd", null, null, null, null), 0, 50)))
+                .containsExactly("k-09", "k-07", "k-04", "k-01");
+        // opd: the caller's OPD or the route owner's
+        assertThat(correlations(queries.search(filter(null, "bapenda", null, null, null), 0, 50)))
+                .containsExactly("k-09", "k-08", "k-07", "k-04", "k-02", "k-01");
+        assertThat(queries.search(filter(null, "diskominfo", null, null, null), 0, 50).records())
+                .extracting(AuditRecord::kind).containsExactly("route-change");
+        assertThat(correlations(queries.search(filter(null, null, "bapenda-status-pajak", null, "call"), 0, 50)))
+                .containsExactly("k-08", "k-04", "k-02");
+        assertThat(correlations(queries.search(filter(null, null, null, 403, null), 0, 50)))
+                .containsExactly("k-06", "k-02");
+        assertThat(correlations(queries.search(filter("dinkes-simpus", "dinkes", "disdukcapil-penduduk", 200, "call"), 0, 50)))
+                .containsExactly("k-11", "k-10", "k-05", "k-00");
+        assertThat(queries.search(filter(null, null, null, null, "trail-read"), 0, 50).total()).isZero();
+        assertThat(queries.search(new TrailQueries.Filter(null, null, null, null, null, null, "k-07", null), 0, 50)
+                .records()).containsExactly(all.get(7));
+        assertThat(queries.search(filter("nobody", null, null, null, null), 0, 50).total()).isZero();
+    }
+
+    @Test
+    void aPeriodIsHalfOpen() throws Exception {
+        sample();
+        // [T+2min, T+5min): includes the record at exactly T+2min, excludes the one at exactly T+5min
+        TrailQueries.Page p = queries.search(new TrailQueries.Filter(T.plusSeconds(120), T.plusSeconds(300), null, null,
+                null, null, null, null), 0, 50);
+        assertThat(p.records()).extracting(AuditRecord::requestAt)
+                .containsExactly(T.plusSeconds(240), T.plusSeconds(180), T.plusSeconds(120));
+        assertThat(queries.search(new TrailQueries.Filter(T.plusSeconds(600), null, null, null, null, null, null, null), 0, 50)
+                .total()).isEqualTo(2);
+        assertThat(queries.search(new TrailQueries.Filter(null, T.plusSeconds(60), null, null, null, null, null, null), 0, 50)
+                .total()).isEqualTo(1);
+    }
+
+    @Test
+    void pagesCountFromZeroAndKeepTheTotal() throws Exception {
+        List<AuditRecord> all = reversed(sample());
+        TrailQueries.Page first = queries.search(TrailQueries.Filter.ANY, 0, 5);
+        TrailQueries.Page second = queries.search(TrailQueries.Filter.ANY, 1, 5);
+        TrailQueries.Page last = queries.search(TrailQueries.Filter.ANY, 2, 5);
+        TrailQueries.Page beyond = queries.search(TrailQueries.Filter.ANY, 3, 5);
+        assertThat(first.records()).containsExactlyElementsOf(all.subList(0, 5));
+        assertThat(second.records()).containsExactlyElementsOf(all.subList(5, 10));
+        assertThat(last.records()).containsExactlyElementsOf(all.subList(10, 12));
+        assertThat(beyond.records()).isEmpty();
+        assertThat(List.of(first.total(), second.total(), last.total(), beyond.total())).containsOnly(12L);
+        assertThat(queries.search(TrailQueries.Filter.ANY, Integer.MAX_VALUE, 500).records()).isEmpty();
+    }
+
+    @Test
+    void oneRecordByIdExactlyAsStoredNullsIncluded() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord change = all.get(3);
+        assertThat(change.responseAt()).isNull();
+        assertThat(change.status()).isNull();
+        assertThat(change.routeVersion()).isNull();
+        assertThat(queries.byId(change.id())).contains(change);
+        assertThat(queries.byId(all.get(1).id())).contains(all.get(1));
+        assertThat(queries.byId(all.get(1).id()).orElseThrow().hash()).isEqualTo(RecordHash.of(all.get(1)));
+        assertThat(queries.byId(999_999)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------ export
+
+    @Test
+    void exportsTheWholeTrailInIdOrder() throws Exception {
+        List<AuditRecord> all = sample();
+        List<AuditRecord> exported = new ArrayList<>();
+        assertThat(queries.export(null, null, exported::add)).isEqualTo(12);
+        assertThat(exported).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    void csvAndNdjsonCarryTheSameRecords() throws Exception {
+        List<AuditRecord> all = sample();
+        StringWriter csv = new StringWriter();
+        TrailJson.csvHeader(csv);
+        queries.export(null, null, r -> TrailJson.csvRow(csv, r));
+        String[] lines = csv.toString().split("\r\n");
+        assertThat(lines).hasSize(13);
+        assertThat(lines[0]).isEqualTo(String.join(",", TrailJson.FIELDS));
+        assertThat(lines[4]).as("the route change: empty fields for nulls, its detail quoted")
+                .startsWith(all.get(3).id() + ",route-change,gerbang-a,3,2026-11-27T02:03:00.000Z,,,gerbang-admin,")
+                .contains(",\"{\"\"action\"\":\"\"replace\"\",\"\"name\"\":\"\"Status pajak — Bapenda\"\"}\",");
+
+        StringWriter ndjson = new StringWriter();
+        queries.export(null, null, r -> ndjson.write(TrailJson.json(r) + "\n"));
+        try (BufferedReader in = new BufferedReader(new StringReader(ndjson.toString()))) {
+            TrailVerifier.Result offline = OfflineVerifier.verify(in, new TrailVerifier());
+            assertThat(offline.valid()).isTrue();
+            assertThat(offline.checked()).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void anExportOfAPeriodIsTheGaplessStretchCoveringIt() throws Exception {
+        // on node a: a call that began at T+1s but took long is committed after one that began at T+10s
+        AuditRecord a1 = nodeA.record(call(T, "dinkes-simpus", "dinkes", "r", "o", 200, "a1"));
+        AuditRecord a2 = nodeA.record(call(T.plusSeconds(10), "dinkes-simpus", "dinkes", "r", "o", 200, "a2"));
+        AuditRecord a3slow = nodeA.record(call(T.plusSeconds(1), "dinkes-simpus", "dinkes", "r", "o", 200, "a3"));
+        AuditRecord a4 = nodeA.record(call(T.plusSeconds(12), "dinkes-simpus", "dinkes", "r", "o", 200, "a4"));
+        AuditRecord a5 = nodeA.record(call(T.plusSeconds(30), "dinkes-simpus", "dinkes", "r", "o", 200, "a5"));
+        AuditRecord b1 = nodeB.record(call(T.plusSeconds(15), "bapenda-sipd", "bapenda", "r", "o", 200, "b1"));
+
+        Instant from = T.plusSeconds(5);
+        Instant to = T.plusSeconds(20);
+        List<AuditRecord> exported = new ArrayList<>();
+        queries.export(from, to, exported::add);
+        // a3 began before the period but lies inside the stretch a2..a4: exported, or the export would have a gap
+        assertThat(exported).containsExactly(a2, a3slow, a4, b1);
+        assertThat(queries.search(new TrailQueries.Filter(from, to, null, null, null, null, null, null), 0, 50).records())
+                .as("a search is by requestAt only").containsExactly(b1, a4, a2);
+
+        TrailVerifier offline = new TrailVerifier();
+        exported.forEach(offline::accept);
+        assertThat(offline.result().valid()).isTrue();
+
+        TrailVerifier.Result period = queries.verify(from, to);
+        assertThat(period.valid()).isTrue();
+        assertThat(period.checked()).isEqualTo(4);
+        assertThat(period.reason()).as("anchored to a1: no note about an unanchored start").isNull();
+        assertThat(queries.verify(T.plusSeconds(86_400), null)).isEqualTo(new TrailVerifier.Result(true, 0, null, null));
+        assertThat(a1.nodeSeq()).isEqualTo(1);
+        assertThat(a5.nodeSeq()).isEqualTo(5);
+    }
+
+    @Test
+    void exportsAHundredThousandRecordsAsAStream() throws Exception {
+        int n = 100_000;
+        bulk("gerbang-bulk", n);
+        AtomicLong lastId = new AtomicLong();
+        AtomicLong lines = new AtomicLong();
+        OutputStream counting = new OutputStream() {
+            @Override
+            public void write(int b) {
+                if (b == '\n') {
+                    lines.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    write(b[i]);
+                }
+            }
+        };
+        try (Writer w = new OutputStreamWriter(counting, StandardCharsets.UTF_8)) {
+            long count = queries.export(null, null, r -> {
+                assertThat(r.id()).isGreaterThan(lastId.get());
+                lastId.set(r.id());
+                w.write(TrailJson.json(r));
+                w.write('\n');
+            });
+            assertThat(count).isEqualTo(n);
+        }
+        assertThat(lines.get()).isEqualTo(n);
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isTrue();
+        assertThat(r.checked()).isEqualTo(n);
+        try (Connection c = db.getConnection()) {
+            assertThat(c.getAutoCommit()).as("a pooled connection is handed back as it was").isTrue();
+        }
+    }
+
+    /** {@code n} chained records of one node, inserted in batches: quicker than one commit per record. */
+    void bulk(String node, int n) throws SQLException {
+        String prev = AuditRecord.GENESIS;
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(JdbcAuditTrail.INSERT)) {
+            c.setAutoCommit(false);
+            for (int i = 1; i <= n; i++) {
+                AuditRecord r = AuditRecord.chain(call(T.plusMillis(i), "dinkes-simpus", "dinkes", "disdukcapil-penduduk",
+                        "disdukcapil", 200, "bulk-" + i), node, i, prev);
+                prev = r.hash();
+                int p = 1;
+                s.setString(p++, r.kind());
+                s.setString(p++, r.node());
+                s.setLong(p++, r.nodeSeq());
+                s.setObject(p++, java.time.OffsetDateTime.ofInstant(r.requestAt(), java.time.ZoneOffset.UTC));
+                s.setObject(p++, java.time.OffsetDateTime.ofInstant(r.responseAt(), java.time.ZoneOffset.UTC));
+                s.setString(p++, r.correlationId());
+                s.setString(p++, r.clientId());
+                s.setString(p++, r.clientOpd());
+                s.setString(p++, r.userId());
+                s.setString(p++, r.routeId());
+                s.setLong(p++, r.routeVersion());
+                s.setString(p++, r.ownerOpd());
+                s.setString(p++, r.method());
+                s.setString(p++, r.path());
+                s.setString(p++, r.query());
+                s.setInt(p++, r.status());
+                s.setInt(p++, r.upstreamStatus());
+                s.setString(p++, r.errorCode());
+                s.setLong(p++, r.durationMs());
+                s.setLong(p++, r.upstreamDurationMs());
+                s.setLong(p++, r.requestBytes());
+                s.setLong(p++, r.responseBytes());
+                s.setString(p++, r.requestSha256());
+                s.setString(p++, r.responseSha256());
+                s.setString(p++, r.detail());
+                s.setString(p++, r.prevHash());
+                s.setString(p, r.hash());
+                s.addBatch();
+                if (i % 2000 == 0) {
+                    s.executeBatch();
+                    c.commit();
+                }
+            }
+            s.executeBatch();
+            c.commit();
+            c.setAutoCommit(true);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ verify
+
+    @Test
+    void anUntouchedTrailOfTwoNodesVerifies() throws Exception {
+        sample();
+        assertThat(queries.verify(null, null)).isEqualTo(new TrailVerifier.Result(true, 12, null, null));
+    }
+
+    @Test
+    void anEditedRowIsNamed() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord victim = all.get(6); // a 403 of dinkes-simpus on node b
+        sql("UPDATE audit_record SET status = 200, error_code = NULL WHERE id = ?", victim.id());
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(victim.id());
+        assertThat(r.reason()).contains("hash does not match");
+        assertThat(r.checked()).isEqualTo(7);
+        // a period around it finds it too; a period before it does not look at it
+        assertThat(queries.verify(T.plusSeconds(300), T.plusSeconds(420)).firstInvalid()).isEqualTo(victim.id());
+        assertThat(queries.verify(null, T.plusSeconds(300)).valid()).isTrue();
+    }
+
+    @Test
+    void anEditedTimeIsNamed() throws Exception {
+        List<AuditRecord> all = sample();
+        sql("UPDATE audit_record SET request_at = ? WHERE id = ?",
+                java.time.OffsetDateTime.parse("2026-11-27T02:04:00.001Z"), all.get(4).id());
+        assertThat(queries.verify(null, null).firstInvalid()).isEqualTo(all.get(4).id());
+    }
+
+    @Test
+    void aDeletedRowIsNamedByItsSuccessor() throws Exception {
+        List<AuditRecord> all = sample();
+        sql("DELETE FROM audit_record WHERE id = ?", all.get(5).id()); // record 4 of node a
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(all.get(7).id()); // record 5 of node a
+        assertThat(r.reason()).contains("records 4 to 4 of node gerbang-a are missing: deleted");
+    }
+
+    @Test
+    void aDeletionJustBeforeAPeriodIsSeenByItsAnchor() throws Exception {
+        List<AuditRecord> all = sample();
+        sql("DELETE FROM audit_record WHERE id = ?", all.get(5).id()); // node a, T+5min
+        TrailVerifier.Result r = queries.verify(T.plusSeconds(400), null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(all.get(7).id());
+    }
+
+    @Test
+    void deletingANodesFirstRecordsIsSeen() throws Exception {
+        List<AuditRecord> all = sample();
+        sql("DELETE FROM audit_record WHERE id = ?", all.get(1).id()); // record 1 of node b
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(all.get(4).id());
+        assertThat(r.reason()).contains("records 1 to 1 of node gerbang-b are missing");
+    }
+
+    @Test
+    void anInsertedRowNeedsRenumberingWhichBreaksTheChain() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord before = all.get(2); // record 2 of node a
+        AuditRecord displaced = all.get(3); // record 3 of node a
+        // make room for a forged record 3 of node a, then insert it, correctly hashed and linked
+        sql("UPDATE audit_record SET node_seq = node_seq + 1000000 WHERE node = ? AND node_seq >= 3", A);
+        sql("UPDATE audit_record SET node_seq = node_seq - 999999 WHERE node = ? AND node_seq > 1000000", A);
+        AuditRecord forged = AuditRecord.chain(call(T.plusSeconds(150), "dinkes-simpus", "dinkes", "disdukcapil-penduduk",
+                "disdukcapil", 200, "forged"), A, 3, before.hash());
+        insert(forged);
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(displaced.id());
+        assertThat(r.reason()).contains("hash does not match");
+    }
+
+    @Test
+    void aForgedRowWithACorrectHashButAWrongLinkIsNamed() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord lastOfB = all.get(11);
+        AuditRecord forged = AuditRecord.chain(call(T.plusSeconds(700), "dinkes-simpus", "dinkes", "disdukcapil-penduduk",
+                "disdukcapil", 200, "forged"), B, lastOfB.nodeSeq() + 1, "cd".repeat(32));
+        long id = insert(forged);
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(id);
+        assertThat(r.reason()).contains("prevHash does not match the hash of record 5 of node gerbang-b");
+    }
+
+    @Test
+    void swappingTwoRowsIsSeenAsAReordering() throws Exception {
+        List<AuditRecord> all = sample();
+        long x = all.get(7).id(); // record 5 of node a
+        long y = all.get(8).id(); // record 6 of node a
+        // the rows trade places (their ids): record 6 now comes first
+        sql("UPDATE audit_record SET id = ? WHERE id = ?", -1L, x);
+        sql("UPDATE audit_record SET id = ? WHERE id = ?", x, y);
+        sql("UPDATE audit_record SET id = ? WHERE id = ?", y, -1L);
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(x);
+        assertThat(r.reason()).contains("node gerbang-a");
+    }
+
+    @Test
+    void swappingTwoRecordsPlacesInTheChainIsSeen() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord fifth = all.get(7);
+        AuditRecord sixth = all.get(8);
+        sql("UPDATE audit_record SET node_seq = -1 WHERE id = ?", fifth.id());
+        sql("UPDATE audit_record SET node_seq = 5 WHERE id = ?", sixth.id());
+        sql("UPDATE audit_record SET node_seq = 6 WHERE id = ?", fifth.id());
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(fifth.id());
+    }
+
+    @Test
+    void deletingANodesNewestRecordsIsNotVisibleFromTheChainAlone() throws Exception {
+        // the documented limit (docs/trail.md): keep exports, or compare counts and last hashes
+        List<AuditRecord> all = sample();
+        sql("DELETE FROM audit_record WHERE id = ?", all.get(11).id()); // the newest record of node b
+        assertThat(queries.verify(null, null).valid()).isTrue();
+    }
+
+    long insert(AuditRecord r) throws SQLException {
+        String sql = JdbcAuditTrail.INSERT;
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql, new String[] {"id"})) {
+            Object[] v = {r.kind(), r.node(), r.nodeSeq(),
+                java.time.OffsetDateTime.ofInstant(r.requestAt(), java.time.ZoneOffset.UTC),
+                java.time.OffsetDateTime.ofInstant(r.responseAt(), java.time.ZoneOffset.UTC), r.correlationId(),
+                r.clientId(), r.clientOpd(), r.userId(), r.routeId(), r.routeVersion(), r.ownerOpd(), r.method(),
+                r.path(), r.query(), r.status(), r.upstreamStatus(), r.errorCode(), r.durationMs(),
+                r.upstreamDurationMs(), r.requestBytes(), r.responseBytes(), r.requestSha256(), r.responseSha256(),
+                r.detail(), r.prevHash(), r.hash()};
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] == null) {
+                    s.setNull(i + 1, java.sql.Types.VARCHAR);
+                } else {
+                    s.setObject(i + 1, v[i]);
+                }
+            }
+            s.executeUpdate();
+            try (var keys = s.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    static void execute(HikariDataSource ds, String statement) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+}
