@@ -87,12 +87,14 @@ public record GerbangProperties(
      * @param maxBatch      most records committed in one transaction (group commit)
      * @param queueCapacity most records waiting for the writer; beyond it calls get 503 AUDIT_UNAVAILABLE
      * @param writeTimeout  longest a call waits for its record to be committed before it is refused
+     * @param retention     records older than this are purged, leaving a checkpoint; unset keeps everything
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("512") int maxBatch,
             @DefaultValue("10000") int queueCapacity,
-            @DefaultValue("5s") Duration writeTimeout) {}
+            @DefaultValue("5s") Duration writeTimeout,
+            Duration retention) {}
 
     /**
      * @param enabled serve the sandbox OPD services and their routes

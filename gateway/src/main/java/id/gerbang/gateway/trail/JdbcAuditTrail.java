@@ -186,10 +186,17 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 if (rs.next()) {
                     headSeq = rs.getLong(1);
                     headHash = rs.getString(2);
-                } else {
-                    headSeq = 0;
-                    headHash = AuditRecord.GENESIS;
+                    headKnown = true;
+                    return;
                 }
+            }
+        }
+        // no record left: the chain goes on from the retention checkpoint, if every record was purged
+        try (PreparedStatement s = c.prepareStatement("SELECT through_seq, through_hash FROM trail_checkpoint WHERE node = ?")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                headSeq = rs.next() ? rs.getLong(1) : 0;
+                headHash = headSeq > 0 ? rs.getString(2) : AuditRecord.GENESIS;
             }
         }
         headKnown = true;

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The trail of this node, in the configured database ({@code spring.datasource.*}). */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.scheduling.annotation.EnableScheduling
 class TrailConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(TrailConfiguration.class);

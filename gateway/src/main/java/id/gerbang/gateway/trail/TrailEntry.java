@@ -41,7 +41,9 @@ public record TrailEntry(
         /** a route created, replaced or deleted */
         ROUTE_CHANGE("route-change"),
         /** an auditor's search, export or verification */
-        TRAIL_READ("trail-read");
+        TRAIL_READ("trail-read"),
+        /** old records purged under the retention period, with the checkpoint that replaces them */
+        TRAIL_PURGE("trail-purge");
 
         private final String value;
 

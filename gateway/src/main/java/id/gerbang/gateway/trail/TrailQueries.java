@@ -206,12 +206,27 @@ public class TrailQueries {
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {
                     verifier.anchor(node, rs.getLong(1), rs.getString(2));
-                } else {
-                    // nothing before the stretch although it does not start the chain: records 1.. are gone
-                    verifier.anchor(node, 0, AuditRecord.GENESIS);
+                    return;
                 }
             }
         }
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT through_seq, through_hash, purged_before FROM trail_checkpoint WHERE node = ?")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    // the records before were purged under the retention period: link to their checkpoint
+                    verifier.anchor(node, rs.getLong(1), rs.getString(2));
+                    verifier.note("node " + node + " starts after its retention checkpoint (records 1 to "
+                            + rs.getLong(1) + ", begun before "
+                            + RecordHash.format(rs.getObject(3, java.time.OffsetDateTime.class).toInstant())
+                            + ", were purged)");
+                    return;
+                }
+            }
+        }
+        // nothing before the stretch although it does not start the chain: records 1.. are gone
+        verifier.anchor(node, 0, AuditRecord.GENESIS);
     }
 
     /** A join restricting {@code r} to, per node, every record between the node's first and last of the period. */

@@ -29,10 +29,16 @@ public final class TrailVerifier {
     private boolean failed;
     private String reason;
     private final StringBuilder unanchored = new StringBuilder();
+    private final StringBuilder notes = new StringBuilder();
 
     /** The record just before the stretch, for a node whose stretch does not start at its first record. */
     public void anchor(String node, long seq, String hash) {
         anchors.put(node, new Head(seq, hash));
+    }
+
+    /** A remark for a valid result (a stretch that starts at a retention checkpoint, say). */
+    public void note(String remark) {
+        notes.append(notes.length() == 0 ? "" : "; ").append(remark);
     }
 
     /** @return {@code false} once a record has failed; later records are not checked */
@@ -77,9 +83,12 @@ public final class TrailVerifier {
         if (failed) {
             return new Result(false, checked, firstInvalid, reason);
         }
-        String note = unanchored.length() == 0 ? null
-                : "valid; checked from the first record present of each node (" + unanchored + ")";
-        return new Result(true, checked, null, note);
+        StringBuilder note = new StringBuilder(notes);
+        if (unanchored.length() > 0) {
+            note.append(note.length() == 0 ? "" : "; ")
+                    .append("checked from the first record present of each node (").append(unanchored).append(")");
+        }
+        return new Result(true, checked, null, note.length() == 0 ? null : "valid; " + note);
     }
 
     private boolean fail(AuditRecord r, String why) {
