@@ -285,6 +285,22 @@ class TrailRecordsIT {
         assertThat(rec.string("query")).as("stored query").doesNotContain("140401570890").doesNotContain("siti.rahmawati");
     }
 
+    /** An attempt to read the trail without the auditor role is itself on the trail, before it is refused. */
+    @Test
+    void aRefusedAttemptToReadTheTrailIsRecorded() throws Exception {
+        String cid = cid("peek");
+        HttpResponse<String> r = send("dinkes-simpus", "/audit/records?client=bapenda-sipd", cid);
+
+        assertProblem(r, 403, "ACCESS_DENIED");
+        Row rec = onlyRecordOf(cid);
+        assertThat(rec.string("kind")).isEqualTo("trail-read");
+        assertThat(rec.number("status")).isEqualTo(403);
+        assertThat(rec.string("error_code")).isEqualTo("ACCESS_DENIED");
+        assertThat(rec.string("client_id")).isEqualTo("dinkes-simpus");
+        assertThat(rec.string("path")).isEqualTo("/audit/records");
+        assertThat(rec.string("query")).isEqualTo("client=bapenda-sipd");
+    }
+
     // ------------------------------------------------------------------------------------------- helpers
 
     private static String cid(String what) {

@@ -3,6 +3,10 @@ package id.gerbang.gateway.config;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
 import id.gerbang.gateway.pipeline.GatewayFilter;
+import id.gerbang.gateway.trail.AuditTrail;
+import id.gerbang.gateway.trail.Masking;
+import id.gerbang.gateway.trail.TrailEntry;
+import id.gerbang.gateway.trail.TrailUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,7 +31,8 @@ import java.util.Map;
 class WebSecurityConfiguration {
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain securityFilterChain(HttpSecurity http, AuditTrail trail) throws Exception {
+        RefusedReadings refused = new RefusedReadings(trail);
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> auth
@@ -40,11 +45,11 @@ class WebSecurityConfiguration {
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(WebSecurityConfiguration::realmRoles))
-                        .authenticationEntryPoint((req, res, e) -> problem(req, res, ErrorCode.INVALID_TOKEN, e.getMessage()))
-                        .accessDeniedHandler((req, res, e) -> problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")))
+                        .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, e.getMessage()))
+                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")))
                 .exceptionHandling(ex -> ex
-                        .authenticationEntryPoint((req, res, e) -> problem(req, res, ErrorCode.INVALID_TOKEN, "no bearer token"))
-                        .accessDeniedHandler((req, res, e) -> problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")));
+                        .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, "no bearer token"))
+                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")));
         return http.build();
     }
 
@@ -57,8 +62,40 @@ class WebSecurityConfiguration {
         return new JwtAuthenticationToken(jwt, authorities, client != null ? client : jwt.getSubject());
     }
 
-    private static void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail)
-            throws IOException {
-        Problems.write(res, code, detail, (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE));
+    /**
+     * Refusals of Spring Security answered as problem documents. An attempt to read the trail without the
+     * auditor role is itself recorded (kind {@code trail-read}, status 401 or 403) before it is answered:
+     * an unauthorised look at the trail is exactly what an auditor wants to see.
+     */
+    private record RefusedReadings(AuditTrail trail) {
+
+        void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail) throws IOException {
+            String correlationId = (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
+            if (req.getRequestURI().startsWith("/audit")) {
+                try {
+                    trail.record(refusedReading(req, code, correlationId));
+                } catch (TrailUnavailableException e) {
+                    code = ErrorCode.AUDIT_UNAVAILABLE;
+                    detail = "the request trail cannot be written";
+                }
+            }
+            Problems.write(res, code, detail, correlationId);
+        }
+
+        private static TrailEntry refusedReading(HttpServletRequest req, ErrorCode code, String correlationId) {
+            var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+            String client = null;
+            String opd = null;
+            if (auth instanceof JwtAuthenticationToken jwt) {
+                client = jwt.getName();
+                opd = jwt.getToken().getClaimAsString("opd");
+            }
+            java.time.Instant now = java.time.Instant.now();
+            Masking masking = Masking.DEFAULT;
+            return new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, correlationId, client, opd, null, null, null,
+                    null, req.getMethod(), masking.path(req.getRequestURI()), masking.query(req.getQueryString()),
+                    code.status(), null, code.name(), 0L, null, 0L, 0L, null, null,
+                    "{\"action\":\"refused\"}");
+        }
     }
 }
