@@ -67,8 +67,12 @@ public class ApiPipeline {
     private final RouteRegistry registry;
     private final ProducerTemplate camel;
     private final AuditTrail trail;
-    private final int bufferSize;
     private final long bufferBodiesUpTo;
+    /**
+     * Two relay buffers per request thread, reused call after call: a call runs on one thread from start
+     * to end, and fresh buffers for every call would be most of the gateway's garbage.
+     */
+    private final ThreadLocal<byte[][]> buffers;
 
     public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, ProducerTemplate camel,
             AuditTrail trail, GerbangProperties properties) {
@@ -76,7 +80,8 @@ public class ApiPipeline {
         this.registry = registry;
         this.camel = camel;
         this.trail = trail;
-        this.bufferSize = properties.proxy().bufferSize();
+        int bufferSize = properties.proxy().bufferSize();
+        this.buffers = ThreadLocal.withInitial(() -> new byte[][] {new byte[bufferSize], new byte[bufferSize]});
         this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
     }
 
@@ -355,12 +360,13 @@ public class ApiPipeline {
 
         InputStream body = upstream.body();
         ServletOutputStream out = null;
-        byte[] held = new byte[bufferSize];
+        byte[][] pair = buffers.get();
+        byte[] held = pair[0];
         int heldLength = -1;
         if (body != null) {
             call.responseSha256 = Sha256.newDigest();
             heldLength = fill(body, held, call);
-            byte[] next = new byte[bufferSize];
+            byte[] next = pair[1];
             while (heldLength >= 0) {
                 int nextLength = readUpstream(body, next, call);
                 if (nextLength < 0) {
