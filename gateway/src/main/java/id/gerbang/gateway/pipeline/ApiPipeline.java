@@ -103,7 +103,6 @@ public class ApiPipeline {
         BoundedBody requestBody;
         long responseBytes;
         MessageDigest responseSha256;
-        boolean recorded;
         boolean recordTried;
 
         Call(HttpServletRequest request, String correlationId) {
@@ -195,7 +194,6 @@ public class ApiPipeline {
         call.recordTried = true;
         try {
             trail.record(call.toEntry(masking(call)));
-            call.recorded = true;
             return true;
         } catch (TrailUnavailableException e) {
             log.warn("Call {} not recorded: {}", call.correlationId, e.getMessage());

@@ -17,7 +17,6 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -450,15 +449,7 @@ abstract class JdbcAuditTrailTest {
         try (Connection c = db.pool().getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT * FROM audit_record ORDER BY id")) {
             while (rs.next()) {
-                out.add(new AuditRecord(rs.getLong("id"), rs.getString("kind"), rs.getString("node"), rs.getLong("node_seq"),
-                        instant(rs, "request_at"), instant(rs, "response_at"), rs.getString("correlation_id"),
-                        rs.getString("client_id"), rs.getString("client_opd"), rs.getString("user_id"),
-                        rs.getString("route_id"), longOrNull(rs, "route_version"), rs.getString("owner_opd"),
-                        rs.getString("method"), rs.getString("path"), rs.getString("query"), intOrNull(rs, "status"),
-                        intOrNull(rs, "upstream_status"), rs.getString("error_code"), longOrNull(rs, "duration_ms"),
-                        longOrNull(rs, "upstream_duration_ms"), longOrNull(rs, "request_bytes"),
-                        longOrNull(rs, "response_bytes"), rs.getString("request_sha256"), rs.getString("response_sha256"),
-                        rs.getString("detail"), rs.getString("prev_hash"), rs.getString("hash")));
+                out.add(TrailQueries.map(rs)); // the auditor's own reading of a row
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -466,20 +457,8 @@ abstract class JdbcAuditTrailTest {
         return out;
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
 
-    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
-    private static Integer intOrNull(ResultSet rs, String column) throws SQLException {
-        int v = rs.getInt(column);
-        return rs.wasNull() ? null : v;
-    }
 
     // ------------------------------------------------------------------------------------------- entries
 
