@@ -25,7 +25,16 @@ public record RouteDefinition(
         Integer retries,
         CircuitBreaker circuitBreaker,
         Long maxBodyBytes,
-        Audit audit) {
+        Audit audit,
+        String openapi) {
+
+    /** A definition without an OpenAPI document. */
+    public RouteDefinition(String id, String owner, String name, String description, String path,
+            List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
+            Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit) {
+        this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
+                circuitBreaker, maxBodyBytes, audit, null);
+    }
 
     /** The OPD's service the route forwards to; the rest of the request path is appended to {@code url}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -73,6 +73,7 @@ public final class RouteValidator {
                 }
             });
         }
+        checkOpenapi(v, d.openapi());
         refuseExpressions(v, "", d);
         return v.list;
     }
@@ -211,6 +212,25 @@ public final class RouteValidator {
         }
         if (v.list.size() == before) {
             upstreams.check(uri).ifPresent(reason -> v.add("upstream.url", reason));
+        }
+    }
+
+    /** A link shown in the catalogue: an absolute http(s) URL without credentials. */
+    private static void checkOpenapi(Violations v, String openapi) {
+        if (openapi == null) {
+            return;
+        }
+        v.maxLength("openapi", openapi, 2048);
+        try {
+            URI uri = new URI(openapi);
+            if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
+                v.add("openapi", "must be an absolute http or https URL");
+            } else if (uri.getRawUserInfo() != null) {
+                v.add("openapi", "must not carry user-info");
+            }
+        } catch (URISyntaxException e) {
+            v.add("openapi", "must be a valid URL");
         }
     }
 

@@ -110,6 +110,18 @@ class RouteDefinitionReaderTest {
     }
 
     @Test
+    void writesYamlAsADeveloperWouldAndReadsItBackEqual() {
+        RouteDefinition d = RouteFixtures.penduduk();
+        RouteDefinition tricky = new RouteDefinition(d.id(), "no", "123", "on: yes", d.path(), d.methods(), d.upstream(),
+                d.access(), d.rateLimit(), d.maxConcurrent(), d.retries(), d.circuitBreaker(), d.maxBodyBytes(), d.audit(),
+                "https://docs.example/openapi.json");
+
+        String yaml = reader.toYaml(d);
+        assertThat(yaml).startsWith("id: disdukcapil-penduduk\n").contains("\nowner: disdukcapil\n").doesNotContain("---");
+        assertThat(reader.readYaml(reader.toYaml(tricky), "api")).containsExactly(tricky);
+    }
+
+    @Test
     void refusesStrictlyInJson() {
         String json = reader.toJson(RouteFixtures.penduduk());
 

@@ -23,7 +23,7 @@ class RouteDirectoryTest {
         write("disdukcapil.yaml", RouteFixtures.PENDUDUK_YAML);
         write("bapenda.json", reader.toJson(RouteFixtures.minimal("bapenda-pbb", "/bapenda/pbb")));
         write("dinkes.yml", reader.toYaml(RouteFixtures.minimal("dinkes-simpus", "/dinkes/simpus"))
-                + reader.toYaml(RouteFixtures.minimal("dinkes-pasien", "/dinkes/pasien")));
+                + "---\n" + reader.toYaml(RouteFixtures.minimal("dinkes-pasien", "/dinkes/pasien")));
         write(".draft.yaml", "not: a route");
         write("README.md", "# routes");
         Files.createDirectories(dir.resolve("old"));

@@ -98,7 +98,11 @@ class RouteValidatorTest {
                 arguments("/description", "NIK $simple{header.nik}", "description", "expressions are not allowed"),
                 arguments("/audit/maskJsonFields/0", "{{nik}}", "audit.maskJsonFields[0]", "expressions are not allowed"),
                 arguments("/access/clients/1/id", "#{T(java.lang.Runtime)}", "access.clients[1].id", "expressions are not allowed"),
-                arguments("/upstream/url", "http://127.0.0.1/${env:SECRET}", "upstream.url", "expressions are not allowed"));
+                arguments("/upstream/url", "http://127.0.0.1/${env:SECRET}", "upstream.url", "expressions are not allowed"),
+                arguments("/openapi", "/openapi.json", "openapi", "absolute http or https URL"),
+                arguments("/openapi", "file:///etc/passwd", "openapi", "absolute http or https URL"),
+                arguments("/openapi", "https://u:p@docs.example/api.json", "openapi", "user-info"),
+                arguments("/openapi", "https://docs example/api.json", "openapi", "valid URL"));
     }
 
     @ParameterizedTest(name = "{0} = {1} -> {2}: {3}")

@@ -53,10 +53,12 @@ public record GerbangProperties(
     }
 
     /**
-     * @param directory a directory of route definitions ({@code *.yaml}, {@code *.yml}, {@code *.json})
-     *                  applied at start-up; none when unset
+     * @param directory    a directory of route definitions ({@code *.yaml}, {@code *.yml}, {@code *.json})
+     *                     applied to the registry at start-up (created or replaced when changed, never
+     *                     deleted); none when unset
+     * @param pollInterval how often this node looks for registry changes made through other nodes
      */
-    public record Routes(Path directory) {}
+    public record Routes(Path directory, @DefaultValue("500ms") Duration pollInterval) {}
 
     /** @param allowed host names, {@code *.suffix} wildcards, IP addresses or CIDR ranges; empty allows nothing */
     public record Upstreams(List<String> allowed) {

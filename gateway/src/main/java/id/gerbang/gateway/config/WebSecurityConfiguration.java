@@ -65,15 +65,17 @@ class WebSecurityConfiguration {
     /**
      * Refusals of Spring Security answered as problem documents. An attempt to read the trail without the
      * auditor role is itself recorded (kind {@code trail-read}, status 401 or 403) before it is answered:
-     * an unauthorised look at the trail is exactly what an auditor wants to see.
+     * an unauthorised look at the trail is exactly what an auditor wants to see. So is an attempt to change
+     * the route registry without the {@code gateway-admin} role (kind {@code route-change}).
      */
     private record RefusedReadings(AuditTrail trail) {
 
         void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail) throws IOException {
             String correlationId = (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-            if (req.getRequestURI().startsWith("/audit")) {
+            TrailEntry.Kind kind = watched(req);
+            if (kind != null) {
                 try {
-                    trail.record(refusedReading(req, code, correlationId));
+                    trail.record(refused(kind, req, code, correlationId));
                 } catch (TrailUnavailableException e) {
                     code = ErrorCode.AUDIT_UNAVAILABLE;
                     detail = "the request trail cannot be written";
@@ -82,7 +84,17 @@ class WebSecurityConfiguration {
             Problems.write(res, code, detail, correlationId);
         }
 
-        private static TrailEntry refusedReading(HttpServletRequest req, ErrorCode code, String correlationId) {
+        /** Attempts to read the trail, and to change the registry, are recorded even when refused. */
+        private static TrailEntry.Kind watched(HttpServletRequest req) {
+            String uri = req.getRequestURI();
+            if (uri.startsWith("/audit")) {
+                return TrailEntry.Kind.TRAIL_READ;
+            }
+            boolean read = req.getMethod().equals("GET") || req.getMethod().equals("HEAD");
+            return uri.startsWith("/admin/routes") && !read && !uri.endsWith(":validate") ? TrailEntry.Kind.ROUTE_CHANGE : null;
+        }
+
+        private static TrailEntry refused(TrailEntry.Kind kind, HttpServletRequest req, ErrorCode code, String correlationId) {
             var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
             String client = null;
             String opd = null;
@@ -92,7 +104,7 @@ class WebSecurityConfiguration {
             }
             java.time.Instant now = java.time.Instant.now();
             Masking masking = Masking.DEFAULT;
-            return new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, correlationId, client, opd, null, null, null,
+            return new TrailEntry(kind, now, now, correlationId, client, opd, null, null, null,
                     null, req.getMethod(), masking.path(req.getRequestURI()), masking.query(req.getQueryString()),
                     code.status(), null, code.name(), 0L, null, 0L, 0L, null, null,
                     "{\"action\":\"refused\"}");

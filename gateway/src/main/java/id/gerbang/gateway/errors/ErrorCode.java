@@ -11,6 +11,7 @@ public enum ErrorCode {
     ROUTE_NOT_FOUND(404, "No route serves this path"),
     RECORD_NOT_FOUND(404, "No such record"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    PRECONDITION_FAILED(412, "Precondition failed"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     RATE_LIMITED(429, "Rate limit exceeded"),
     INTERNAL_ERROR(500, "Internal gateway error"),
@@ -18,6 +19,7 @@ public enum ErrorCode {
     CIRCUIT_OPEN(503, "Circuit open"),
     UPSTREAM_BUSY(503, "Upstream busy"),
     AUDIT_UNAVAILABLE(503, "Audit trail unavailable"),
+    REGISTRY_UNAVAILABLE(503, "Route registry unavailable"),
     UPSTREAM_TIMEOUT(504, "Upstream timeout");
 
     private final int status;
@@ -46,6 +48,7 @@ public enum ErrorCode {
             case 403 -> ACCESS_DENIED;
             case 404 -> ROUTE_NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
+            case 412 -> PRECONDITION_FAILED;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 429 -> RATE_LIMITED;
             default -> status >= 500 ? INTERNAL_ERROR : BAD_REQUEST;

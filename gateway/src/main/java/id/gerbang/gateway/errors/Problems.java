@@ -1,8 +1,12 @@
 package id.gerbang.gateway.errors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Writes the gateway's own errors as RFC 9457 problem documents:
@@ -15,9 +19,19 @@ public final class Problems {
     public static final String ERROR_HEADER = "X-Gerbang-Error";
     public static final String CORRELATION_HEADER = "X-Correlation-Id";
 
+    private static final ObjectMapper EXTENSIONS = JsonMapper.builder().build();
+
     private Problems() {}
 
     public static String json(ErrorCode code, String detail, String correlationId) {
+        return json(code, detail, correlationId, Map.of());
+    }
+
+    /**
+     * A problem document with extension members (RFC 9457, section 3.2), such as the {@code violations}
+     * of a refused route definition; their values are written as JSON by Jackson.
+     */
+    public static String json(ErrorCode code, String detail, String correlationId, Map<String, ?> extensions) {
         StringBuilder b = new StringBuilder(192);
         b.append("{\"type\":");
         quote(b, code.type());
@@ -34,6 +48,16 @@ public final class Problems {
         } else {
             quote(b, correlationId);
         }
+        for (Map.Entry<String, ?> e : extensions.entrySet()) {
+            b.append(',');
+            quote(b, e.getKey());
+            b.append(':');
+            try {
+                b.append(EXTENSIONS.writeValueAsString(e.getValue()));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalArgumentException("extension " + e.getKey() + " cannot be written", ex);
+            }
+        }
         return b.append('}').toString();
     }
 
@@ -43,10 +67,16 @@ public final class Problems {
      */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId)
             throws IOException {
+        write(response, code, detail, correlationId, Map.of());
+    }
+
+    /** As {@link #write(HttpServletResponse, ErrorCode, String, String)}, with extension members. */
+    public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
+            Map<String, ?> extensions) throws IOException {
         if (response.isCommitted()) {
             return;
         }
-        byte[] body = json(code, detail, correlationId).getBytes(StandardCharsets.UTF_8);
+        byte[] body = json(code, detail, correlationId, extensions).getBytes(StandardCharsets.UTF_8);
         response.reset(); // nothing of an upstream's answer may stay on a gateway error
         response.setStatus(code.status());
         response.setContentType(CONTENT_TYPE);

@@ -131,16 +131,17 @@ public class ApiPipeline {
     public void handle(HttpServletRequest request, HttpServletResponse response, String correlationId)
             throws IOException {
         Call call = new Call(request, correlationId);
+        RouteRegistry.Lease lease = null;
         try {
             refuseHostilePath(call.path, call.query);
             call.caller = authenticate(request, call);
             call.userId = userId(request);
-            RouteTable.Match match = findRoute(call.path);
-            call.route = match.route();
+            lease = findRoute(call.path);
+            call.route = lease.route();
             authorize(call.caller, call.route, call.method);
             checkDeclaredLength(request, call.route);
             requireTrail();
-            forward(request, response, call, match);
+            forward(request, response, call, lease);
         } catch (GatewayException e) {
             refuse(response, call, e.code(), e.getMessage());
         } catch (IOException e) {
@@ -153,6 +154,10 @@ public class ApiPipeline {
         } catch (RuntimeException e) {
             log.error("Call {} failed inside the gateway", correlationId, e);
             refuse(response, call, ErrorCode.INTERNAL_ERROR, "internal error");
+        } finally {
+            if (lease != null) {
+                lease.close(); // a route replaced or deleted meanwhile is removed once its last call is done
+            }
         }
     }
 
@@ -259,12 +264,13 @@ public class ApiPipeline {
         return userId;
     }
 
-    private RouteTable.Match findRoute(String path) {
-        RouteTable.Match match = registry.table().match(path.substring(API_PREFIX.length()));
-        if (match == null) {
+    /** The route serving the path, held until the call is done. */
+    private RouteRegistry.Lease findRoute(String path) {
+        RouteRegistry.Lease lease = registry.acquire(path.substring(API_PREFIX.length()));
+        if (lease == null) {
             throw new GatewayException(ErrorCode.ROUTE_NOT_FOUND, "no route serves " + path);
         }
-        return match;
+        return lease;
     }
 
     private static void authorize(Caller caller, Route route, String method) {
@@ -293,10 +299,10 @@ public class ApiPipeline {
         }
     }
 
-    private void forward(HttpServletRequest request, HttpServletResponse response, Call call, RouteTable.Match match)
+    private void forward(HttpServletRequest request, HttpServletResponse response, Call call, RouteRegistry.Lease match)
             throws IOException {
         Route route = match.route();
-        Endpoint endpoint = registry.endpoint(route);
+        Endpoint endpoint = match.endpoint();
         long length = request.getContentLengthLong();
         boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
         InputStream body = null;

@@ -32,7 +32,7 @@ public final class CamelRoutes {
                 from(endpointUri(route))
                         .routeId(camelRouteId(route))
                         .routeDescription(route.owner() + ": " + route.path())
-                        .process(forward).id("forward-" + route.id());
+                        .process(forward).id("forward-" + camelRouteId(route));
             }
         });
     }
@@ -41,6 +41,8 @@ public final class CamelRoutes {
     public static void remove(CamelContext camel, Route route) throws Exception {
         String id = camelRouteId(route);
         camel.getRouteController().stopRoute(id);
-        camel.removeRoute(id);
+        if (!camel.removeRoute(id)) {
+            throw new IllegalStateException("Camel did not remove route " + id);
+        }
     }
 }

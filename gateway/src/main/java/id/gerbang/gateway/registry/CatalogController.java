@@ -1,0 +1,103 @@
+package id.gerbang.gateway.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.pipeline.GatewayFilter;
+import id.gerbang.routes.Route;
+import id.gerbang.routes.RouteDefinition;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The catalogue (PRODUCT.md, {@code /catalog}; any authenticated client): every service this node
+ * serves, with its owner, where to call it, its methods, who may call it and its OpenAPI document. The
+ * upstream's address is not shown: it is the providing OPD's internal detail, and callers only ever use
+ * {@code /api}.
+ */
+@RestController
+class CatalogController {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final RouteRegistry registry;
+
+    CatalogController(RouteRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GetMapping("/catalog")
+    void list(HttpServletResponse response) throws IOException {
+        ArrayNode out = JSON.createArrayNode();
+        registry.table().routes().stream().sorted(Comparator.comparing(Route::id)).forEach(r -> out.add(entry(r)));
+        json(response, out);
+    }
+
+    @GetMapping("/catalog/{id}")
+    void one(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Route route = registry.table().byId(id);
+        if (route == null) {
+            Object correlationId = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
+            Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no service has the id " + id,
+                    correlationId instanceof String s ? s : null);
+            return;
+        }
+        json(response, entry(route));
+    }
+
+    private static ObjectNode entry(Route r) {
+        RouteDefinition d = r.definition();
+        ObjectNode e = JSON.createObjectNode().put("id", r.id()).put("version", r.version()).put("owner", r.owner());
+        if (d.name() != null) {
+            e.put("name", d.name());
+        }
+        if (d.description() != null) {
+            e.put("description", d.description());
+        }
+        e.put("path", "/api" + r.path());
+        r.methods().stream().sorted().forEach(e.putArray("methods")::add);
+        ObjectNode access = e.putObject("access");
+        access.set("clients", grants(r.clientGrants(), r.methods()));
+        access.set("opds", grants(r.opdGrants(), r.methods()));
+        if (d.rateLimit() != null) {
+            e.putObject("rateLimit").put("requests", d.rateLimit().requests()).put("perSeconds", d.rateLimit().perSeconds());
+        }
+        e.put("timeoutMs", r.timeoutMs()).put("maxBodyBytes", r.maxBodyBytes());
+        if (d.openapi() != null) {
+            e.put("openapi", d.openapi());
+        }
+        return e;
+    }
+
+    /** Each grantee with the methods it may call (all of the route's when its grant names none). */
+    private static ArrayNode grants(Map<String, Set<String>> grants, Set<String> routeMethods) {
+        ArrayNode out = JSON.createArrayNode();
+        new TreeMap<>(grants).forEach((id, methods) -> {
+            ObjectNode g = out.addObject().put("id", id);
+            List<String> list = (methods.isEmpty() ? routeMethods : methods).stream().sorted().toList();
+            list.forEach(g.putArray("methods")::add);
+        });
+        return out;
+    }
+
+    private static void json(HttpServletResponse response, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(200);
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

@@ -1,0 +1,160 @@
+package id.gerbang.gateway.registry;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.proxy.ForwardRequest;
+import id.gerbang.gateway.proxy.ForwardResponse;
+import id.gerbang.gateway.proxy.UpstreamClient;
+import id.gerbang.routes.Route;
+import id.gerbang.routes.RouteDefinition;
+import id.gerbang.routes.RouteDefinitionReader;
+import id.gerbang.routes.RouteValidator;
+import id.gerbang.routes.UpstreamPolicy;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+
+/**
+ * Swapping what a node serves: a call that found a route keeps it, Camel route and all, until it is done,
+ * even when the route is replaced or deleted meanwhile; later calls see only the new snapshot.
+ */
+class RouteRegistryTest {
+
+    static WireMockServer upstream;
+    static UpstreamClient client;
+    CamelContext camel;
+    ProducerTemplate template;
+    RouteRegistry registry;
+
+    @BeforeAll
+    static void startUpstream() {
+        upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        upstream.start();
+        upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{}")));
+        client = new UpstreamClient(Binder.get(new org.springframework.core.env.StandardEnvironment())
+                .bindOrCreate("gerbang", GerbangProperties.class));
+    }
+
+    @AfterAll
+    static void stopUpstream() throws Exception {
+        client.destroy();
+        upstream.stop();
+    }
+
+    @BeforeEach
+    void startCamel() {
+        camel = new DefaultCamelContext();
+        camel.start();
+        template = camel.createProducerTemplate();
+        registry = new RouteRegistry(camel, client, new RouteValidator(new UpstreamPolicy(List.of("127.0.0.0/8"))));
+    }
+
+    @AfterEach
+    void stopCamel() {
+        camel.stop();
+    }
+
+    private static Route route(String id, String path, String base, long version) {
+        RouteDefinition d = new RouteDefinitionReader().readYaml("""
+                id: %s
+                owner: dinkes
+                path: %s
+                upstream: {url: "%s"}
+                """.formatted(id, path, upstream.baseUrl() + base), "test").get(0);
+        return Route.from(d, version);
+    }
+
+    private int call(RouteRegistry.Lease lease) throws Exception {
+        Exchange exchange = lease.endpoint().createExchange();
+        exchange.getMessage().setBody(new ForwardRequest("GET", lease.rest(), null, List.of(), null, 0));
+        template.send(lease.endpoint(), exchange);
+        assertThat(exchange.getException()).isNull();
+        try (ForwardResponse answer = exchange.getMessage().getBody(ForwardResponse.class)) {
+            return answer.response().getCode();
+        }
+    }
+
+    @Test
+    void aCallThatFoundARouteFinishesOnItAfterTheRouteIsReplaced() throws Exception {
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+        RouteRegistry.Lease inFlight = registry.acquire("/dinkes/pasien/42");
+
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v2", 2)));
+
+        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).as("kept for the call in flight").isNotNull();
+        assertThat(call(inFlight)).isEqualTo(200);
+        try (RouteRegistry.Lease next = registry.acquire("/dinkes/pasien/42")) {
+            assertThat(next.route().version()).isEqualTo(2);
+        }
+        inFlight.close();
+        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).as("removed once its last call is done").isNull();
+        assertThat(camel.getRoute("gerbang-dinkes-pasien-v2")).isNotNull();
+    }
+
+    @Test
+    void aCallThatFoundARouteFinishesOnItAfterTheRouteIsDeleted() throws Exception {
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+        RouteRegistry.Lease inFlight = registry.acquire("/dinkes/pasien");
+
+        registry.serve(List.of());
+
+        assertThat(registry.acquire("/dinkes/pasien")).as("new calls find nothing").isNull();
+        assertThat(call(inFlight)).isEqualTo(200);
+        inFlight.close();
+        assertThat(camel.getRoutes()).isEmpty();
+    }
+
+    @Test
+    void anIdleRouteIsRemovedAtOnceAndAnUnchangedOneIsKeptAsItIs() throws Exception {
+        Route kept = route("dinkes-pasien", "/dinkes/pasien", "/v1", 1);
+        registry.serve(List.of(kept, route("dinkes-obat", "/dinkes/obat", "/v1", 4)));
+
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+
+        assertThat(camel.getRoute("gerbang-dinkes-obat-v4")).isNull();
+        assertThat(registry.table().byId("dinkes-pasien")).isSameAs(kept);
+    }
+
+    @Test
+    void aDefinitionThisNodeMayNotServeIsLeftOutAndTheOthersAreServed() throws Exception {
+        RouteDefinition outside = new RouteDefinitionReader().readYaml("""
+                id: dinkes-luar
+                owner: dinkes
+                path: /dinkes/luar
+                upstream: {url: "http://10.20.30.40/api"}
+                """, "test").get(0);
+
+        registry.serve(List.of(Route.from(outside, 1), route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+
+        assertThat(registry.table().routes()).extracting(Route::id).containsExactly("dinkes-pasien");
+    }
+
+    @Test
+    void aLeaseClosedTwiceReleasesOnce() throws Exception {
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+        RouteRegistry.Lease first = registry.acquire("/dinkes/pasien");
+        RouteRegistry.Lease second = registry.acquire("/dinkes/pasien");
+
+        first.close();
+        first.close();
+        registry.serve(List.of());
+
+        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).as("the second call still holds it").isNotNull();
+        second.close();
+        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).isNull();
+    }
+}
