@@ -69,7 +69,8 @@ public final class RoutePolicy {
     }
 
     private final String routeId;
-    private final Route route;
+    /** The latest version of the route this state serves (a replaced route with the same settings moves it on). */
+    private volatile Route route;
     private final Settings settings;
     private final Bulkhead bulkhead;
     private final CircuitBreaker breaker;
@@ -130,6 +131,10 @@ public final class RoutePolicy {
 
     Route route() {
         return route;
+    }
+
+    void serves(Route newer) {
+        this.route = newer;
     }
 
     Settings settings() {

@@ -48,6 +48,7 @@ public class TrafficPolicies {
         RoutePolicy.Settings settings = RoutePolicy.Settings.of(route);
         return byRoute.compute(route.id(), (id, old) -> {
             if (old != null && old.policy().settings().equals(settings)) {
+                old.policy().serves(route); // the next call of this version takes the fast path
                 return old;
             }
             if (old != null) {

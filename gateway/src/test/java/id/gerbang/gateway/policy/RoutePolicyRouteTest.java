@@ -225,16 +225,20 @@ class RoutePolicyRouteTest {
     }
 
     @Test
-    void resetsAndTimeoutsCountAsFailures() {
+    void resetsEmptyAnswersAndTimeoutsCountAsFailures() {
         upstream.stubFor(get(anyUrl()).inScenario("mixed").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("slow"));
-        upstream.stubFor(get(anyUrl()).inScenario("mixed").whenScenarioStateIs("slow")
-                .willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
-        Route route = route("breaker", 0, new RouteDefinition.CircuitBreaker(100, 2, 30), 100, 300);
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("empty"));
+        upstream.stubFor(get(anyUrl()).inScenario("mixed").whenScenarioStateIs("empty")
+                .willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE))); // stays: the client's one replay gets it too
+        Route route = route("breaker", 0, new RouteDefinition.CircuitBreaker(100, 3, 30), 100, 300);
 
         assertThatThrownBy(() -> call(route, "GET")).extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+        assertThatThrownBy(() -> call(route, "GET")).extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+        upstream.stubFor(get(anyUrl()).inScenario("mixed").whenScenarioStateIs("empty")
+                .willReturn(aResponse().withStatus(200).withRandomDelay(new UniformDistribution(1000, 2000))));
         assertThatThrownBy(() -> call(route, "GET")).extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT);
         assertThatThrownBy(() -> call(route, "GET")).extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.CIRCUIT_OPEN);
+        assertThat(policies.of(route).breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(3);
     }
 
     @Test
@@ -333,6 +337,7 @@ class RoutePolicyRouteTest {
                 new RouteDefinition.CircuitBreaker(50, 2, 30), null, null), 2);
         assertThat(policies.of(v2)).isSameAs(first);
         assertThat(policies.of(v2).breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(first.route()).isSameAs(v2);
 
         Route v3 = route("keep", 0, new RouteDefinition.CircuitBreaker(50, 2, 60), 100, 2000);
         assertThat(policies.of(v3)).isNotSameAs(first);
