@@ -57,6 +57,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void policiesKnowNothingOfThePipelineOrTheTrail() {
+        noClasses().that().resideInAPackage("id.gerbang.gateway.policy..")
+                .should().dependOnClassesThat().resideInAnyPackage("id.gerbang.gateway.pipeline..", "id.gerbang.gateway.trail..")
+                .because("the pipeline calls the policies, in the order written once in ApiPipeline")
+                .check(gerbang);
+    }
+
+    @Test
     void onlyTheProxyPackageTalksToUpstreams() {
         noClasses().that().resideOutsideOfPackages("id.gerbang.gateway.proxy..", "id.gerbang.gateway.pipeline..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.hc..")

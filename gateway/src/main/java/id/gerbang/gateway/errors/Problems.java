@@ -67,12 +67,23 @@ public final class Problems {
      */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId)
             throws IOException {
-        write(response, code, detail, correlationId, Map.of());
+        write(response, code, detail, correlationId, -1, Map.of());
+    }
+
+    /** As {@link #write(HttpServletResponse, ErrorCode, String, String)}, with {@code Retry-After} when not negative. */
+    public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
+            long retryAfterSeconds) throws IOException {
+        write(response, code, detail, correlationId, retryAfterSeconds, Map.of());
     }
 
     /** As {@link #write(HttpServletResponse, ErrorCode, String, String)}, with extension members. */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
             Map<String, ?> extensions) throws IOException {
+        write(response, code, detail, correlationId, -1, extensions);
+    }
+
+    private static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
+            long retryAfterSeconds, Map<String, ?> extensions) throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -83,6 +94,9 @@ public final class Problems {
         response.setHeader(ERROR_HEADER, code.name());
         if (code == ErrorCode.INVALID_TOKEN) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"gerbang\", error=\"invalid_token\"");
+        }
+        if (retryAfterSeconds >= 0) {
+            response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
         if (correlationId != null) {
             response.setHeader(CORRELATION_HEADER, correlationId);

@@ -4,11 +4,13 @@ import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.policy.RateLimits;
+import id.gerbang.gateway.policy.RoutePolicy;
+import id.gerbang.gateway.policy.TrafficPolicies;
 import id.gerbang.gateway.proxy.BoundedBody;
-import id.gerbang.gateway.proxy.CallerBodyException;
 import id.gerbang.gateway.proxy.ForwardRequest;
 import id.gerbang.gateway.proxy.ForwardResponse;
-import id.gerbang.gateway.proxy.PayloadTooLargeException;
+import id.gerbang.gateway.proxy.UpstreamFailure;
 import id.gerbang.gateway.registry.RouteRegistry;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.Masking;
@@ -30,9 +32,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -50,8 +52,11 @@ import org.springframework.stereotype.Component;
  *   <li>authenticate: the bearer token, verified ({@link TokenAuthenticator});
  *   <li>find the route: longest whole-segment path prefix ({@link RouteTable});
  *   <li>authorize: method and access list ({@link AccessPolicy});
- *   <li>limit: the declared body size against {@code maxBodyBytes};
- *   <li>forward: through the route's Camel route to the upstream, streaming both ways;
+ *   <li>limit: the declared body size against {@code maxBodyBytes}, then the client's rate limit on the
+ *       route, one budget across all nodes ({@link RateLimits});
+ *   <li>forward, with the route's resilience ({@link RoutePolicy}): a place in its bulkhead, then each
+ *       attempt through its circuit breaker and the route's Camel route to the upstream, retried when the
+ *       policy allows; the answer streams back while the place is held;
  *   <li>record: one record on the trail, whatever the outcome, committed before the answer is complete.
  * </ol>
  *
@@ -67,6 +72,9 @@ public class ApiPipeline {
     private final RouteRegistry registry;
     private final ProducerTemplate camel;
     private final AuditTrail trail;
+    private final TrafficPolicies policies;
+    private final RateLimits rateLimits;
+    private final CallMetrics metrics;
     private final long bufferBodiesUpTo;
     /**
      * Two relay buffers per request thread, reused call after call: a call runs on one thread from start
@@ -75,11 +83,15 @@ public class ApiPipeline {
     private final ThreadLocal<byte[][]> buffers;
 
     public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, ProducerTemplate camel,
-            AuditTrail trail, GerbangProperties properties) {
+            AuditTrail trail, TrafficPolicies policies, RateLimits rateLimits, CallMetrics metrics,
+            GerbangProperties properties) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.camel = camel;
         this.trail = trail;
+        this.policies = policies;
+        this.rateLimits = rateLimits;
+        this.metrics = metrics;
         int bufferSize = properties.proxy().bufferSize();
         this.buffers = ThreadLocal.withInitial(() -> new byte[][] {new byte[bufferSize], new byte[bufferSize]});
         this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
@@ -140,10 +152,11 @@ public class ApiPipeline {
             call.route = lease.route();
             authorize(call.caller, call.route, call.method);
             checkDeclaredLength(request, call.route);
+            rateLimits.spend(call.route, call.caller.clientId());
             requireTrail();
             forward(request, response, call, lease);
         } catch (GatewayException e) {
-            refuse(response, call, e.code(), e.getMessage());
+            refuse(response, call, e.code(), e.getMessage(), e.retryAfterSeconds());
         } catch (IOException e) {
             // the answer had begun (an upstream body broke off, the caller went away): record what happened
             // unless a record was already tried; the connection is cut by rethrowing
@@ -153,11 +166,13 @@ public class ApiPipeline {
             throw e;
         } catch (RuntimeException e) {
             log.error("Call {} failed inside the gateway", correlationId, e);
-            refuse(response, call, ErrorCode.INTERNAL_ERROR, "internal error");
+            refuse(response, call, ErrorCode.INTERNAL_ERROR, "internal error", -1);
         } finally {
             if (lease != null) {
                 lease.close(); // a route replaced or deleted meanwhile is removed once its last call is done
             }
+            metrics.record(call.route == null ? null : call.route.id(), call.caller == null ? null : call.caller.clientId(),
+                    call.status, call.error == null ? null : call.error.name(), System.nanoTime() - call.startNanos);
         }
     }
 
@@ -165,7 +180,8 @@ public class ApiPipeline {
      * Answers with a gateway error, after its record is stored. When the trail cannot take the record the
      * answer is 503 AUDIT_UNAVAILABLE instead: nothing the gateway decides goes unrecorded.
      */
-    private void refuse(HttpServletResponse response, Call call, ErrorCode code, String detail) throws IOException {
+    private void refuse(HttpServletResponse response, Call call, ErrorCode code, String detail, long retryAfterSeconds)
+            throws IOException {
         call.error = code;
         call.status = code.status();
         if (!call.recordTried) {
@@ -176,9 +192,12 @@ public class ApiPipeline {
             if (!record(call) && code != ErrorCode.AUDIT_UNAVAILABLE) {
                 code = ErrorCode.AUDIT_UNAVAILABLE;
                 detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
+                retryAfterSeconds = -1;
+                call.error = code;
+                call.status = code.status();
             }
         }
-        Problems.write(response, code, detail, call.correlationId);
+        Problems.write(response, code, detail, call.correlationId, retryAfterSeconds);
     }
 
     /**
@@ -303,43 +322,59 @@ public class ApiPipeline {
             throws IOException {
         Route route = match.route();
         Endpoint endpoint = match.endpoint();
-        long length = request.getContentLengthLong();
-        boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-        InputStream body = null;
-        if (hasBody) {
-            call.requestBody = new BoundedBody(request.getInputStream(), route.maxBodyBytes());
-            body = call.requestBody;
-            if (length < 0 && route.maxBodyBytes() <= bufferBodiesUpTo) {
-                // no declared length, and a small limit: read it all first, so that a body over the limit
-                // is refused before the upstream hears of the call
-                body = new ByteArrayInputStream(readWhole(call.requestBody, route));
-                length = call.requestBody.count();
+        RoutePolicy policy = policies.of(route);
+        try (RoutePolicy.Permit inFlight = policy.enter()) {
+            long length = request.getContentLengthLong();
+            boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+            InputStream streamed = null;
+            byte[] whole = null;
+            if (hasBody) {
+                call.requestBody = new BoundedBody(request.getInputStream(), route.maxBodyBytes());
+                // read it all first when there is no declared length and the limit is small (a body over the
+                // limit is then refused before the upstream hears of the call), or when the call may be
+                // re-sent: a body streamed once cannot be sent again
+                boolean buffer = length < 0 ? route.maxBodyBytes() <= bufferBodiesUpTo
+                        : policy.retries(call.method) && length <= bufferBodiesUpTo;
+                if (buffer) {
+                    whole = readWhole(call.requestBody, route);
+                    length = whole.length;
+                } else {
+                    streamed = call.requestBody;
+                }
+            }
+            List<Header> headers = ForwardHeaders.toUpstream(request, call.correlationId,
+                    call.caller.clientId(), call.caller.opd(), call.userId);
+            long bodyLength = hasBody ? length : 0;
+            byte[] replay = whole;
+            InputStream once = streamed;
+            ForwardResponse upstream = policy.call(call.method, !hasBody || replay != null, () -> attempt(endpoint, call,
+                    new ForwardRequest(call.method, match.rest(), call.query, headers,
+                            replay != null ? new ByteArrayInputStream(replay) : once, bodyLength)));
+            try (upstream) {
+                call.upstreamNanos = upstream.upstreamNanos();
+                relay(upstream, response, call);
             }
         }
-        ForwardRequest forward = new ForwardRequest(call.method, match.rest(), call.query,
-                ForwardHeaders.toUpstream(request, call.correlationId, call.caller.clientId(), call.caller.opd(),
-                        call.userId),
-                body, hasBody ? length : 0);
+    }
 
+    /** One attempt at the upstream through the route's Camel route: its open answer, or why there is none. */
+    private ForwardResponse attempt(Endpoint endpoint, Call call, ForwardRequest forward) {
         Exchange exchange = endpoint.createExchange();
         exchange.getMessage().setBody(forward);
         camel.send(endpoint, exchange);
         if (exchange.getException() != null) {
             Throwable failure = call.requestBody != null && call.requestBody.failure() != null
                     ? call.requestBody.failure() : exchange.getException();
-            throw upstreamFailure(failure, route);
+            throw UpstreamFailure.classify(failure, call.route);
         }
-        try (ForwardResponse upstream = exchange.getMessage().getBody(ForwardResponse.class)) {
-            call.upstreamNanos = upstream.upstreamNanos();
-            relay(upstream, response, call);
-        }
+        return exchange.getMessage().getBody(ForwardResponse.class);
     }
 
     private static byte[] readWhole(BoundedBody body, Route route) {
         try {
             return body.readAllBytes();
         } catch (IOException e) {
-            throw upstreamFailure(e, route);
+            throw UpstreamFailure.classify(e, route);
         }
     }
 
@@ -458,24 +493,6 @@ public class ApiPipeline {
             call.responseSha256.update(buffer, offset, n);
         }
         return n;
-    }
-
-    private static GatewayException upstreamFailure(Throwable failure, Route route) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PayloadTooLargeException) {
-                return new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
-                        "body larger than " + route.maxBodyBytes() + " bytes, the most route " + route.id() + " accepts");
-            }
-            if (t instanceof CallerBodyException) {
-                return new GatewayException(ErrorCode.BAD_REQUEST, "the request body could not be read");
-            }
-            if (t instanceof InterruptedIOException) {
-                return new GatewayException(ErrorCode.UPSTREAM_TIMEOUT,
-                        "no answer from the upstream of route " + route.id() + " within " + route.timeoutMs() + " ms");
-            }
-        }
-        return new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE,
-                "the upstream of route " + route.id() + " could not be reached or gave no valid answer");
     }
 
 }

@@ -28,6 +28,11 @@ public final class ForwardResponse implements Closeable {
         return response;
     }
 
+    /** The upstream's status code. */
+    public int status() {
+        return response.getCode();
+    }
+
     /** Time from sending the request to receiving the answer's head. */
     public long upstreamNanos() {
         return upstreamNanos;

@@ -61,6 +61,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private final Duration waitLimit;
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
+    /** Times each batch's insert and commit ({@code gerbang_trail_commit_seconds}); null when not measured. */
+    private final io.micrometer.core.instrument.Timer commitTimer;
     private volatile boolean running = true;
     private volatile boolean lastWriteFailed;
 
@@ -70,6 +72,13 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private boolean headKnown;
 
     public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit) {
+        this(dataSource, node, maxBatch, queueCapacity, waitLimit, null);
+    }
+
+    /** @param commitTimer times each batch's insert and commit; {@code null} for none */
+    public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit,
+            io.micrometer.core.instrument.Timer commitTimer) {
+        this.commitTimer = commitTimer;
         this.dataSource = dataSource;
         this.node = node;
         this.maxBatch = maxBatch;
@@ -160,8 +169,12 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 records.add(r);
                 prev = r.hash();
             }
+            long start = System.nanoTime();
             List<Long> ids = insert(c, records);
             c.commit();
+            if (commitTimer != null) {
+                commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
             headSeq = seq;
             headHash = prev;
             lastWriteFailed = false;

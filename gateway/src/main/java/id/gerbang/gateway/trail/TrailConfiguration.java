@@ -22,9 +22,14 @@ class TrailConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "true", matchIfMissing = true)
-    AuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties) {
+    AuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         GerbangProperties.Trail t = properties.trail();
-        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout());
+        io.micrometer.core.instrument.Timer commits = io.micrometer.core.instrument.Timer.builder("gerbang.trail.commit")
+                .description("insert and commit of one batch of trail records (group commit)")
+                .publishPercentileHistogram()
+                .register(meters);
+        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), commits);
     }
 
     /**

@@ -32,6 +32,18 @@ class ProblemsTest {
     }
 
     @Test
+    void carriesRetryAfterWhenGivenAndOnlyThen() throws Exception {
+        MockHttpServletResponse limited = new MockHttpServletResponse();
+        Problems.write(limited, ErrorCode.RATE_LIMITED, "over budget", "corr-8", 17);
+        assertThat(limited.getStatus()).isEqualTo(429);
+        assertThat(limited.getHeader("Retry-After")).isEqualTo("17");
+
+        MockHttpServletResponse denied = new MockHttpServletResponse();
+        Problems.write(denied, ErrorCode.ACCESS_DENIED, "no", "corr-9");
+        assertThat(denied.getHeader("Retry-After")).isNull();
+    }
+
+    @Test
     void escapesDetailsSoThatNoInputCanBreakTheDocument() throws Exception {
         String hostile = "\"}, \"code\": \"OK\\\n\r\t\u0000</script><b>&";
         JsonNode body = json.readTree(Problems.json(ErrorCode.BAD_REQUEST, hostile, null));

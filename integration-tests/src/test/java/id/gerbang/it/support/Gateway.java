@@ -369,6 +369,54 @@ public final class Gateway implements AutoCloseable {
                 access:
                   opds: [dinkes]
                 """.formatted(raw));
+        // traffic policy (PolicyIT, RateLimitAcrossNodesIT): retries, a circuit breaker, a small bulkhead, a rate limit
+        Files.writeString(routes.resolve("it-retry.yaml"), """
+                id: it-retry
+                owner: diskominfo
+                path: /it/retry
+                methods: [GET, PUT, POST]
+                upstream:
+                  url: %s/retry
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                retries: 2
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-breaker.yaml"), """
+                id: it-breaker
+                owner: diskominfo
+                path: /it/breaker
+                methods: [GET]
+                upstream:
+                  url: %s/breaker
+                  timeoutMs: 1500
+                access:
+                  opds: [dinkes]
+                circuitBreaker: { failureRatePercent: 50, minimumCalls: 4, openSeconds: 2 }
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-busy.yaml"), """
+                id: it-busy
+                owner: diskominfo
+                path: /it/busy
+                methods: [GET]
+                upstream:
+                  url: %s/busy
+                  timeoutMs: 20000
+                access:
+                  opds: [dinkes]
+                maxConcurrent: 2
+                """.formatted(up));
+        Files.writeString(routes.resolve("it-limited.yaml"), """
+                id: it-limited
+                owner: bapenda
+                path: /it/limited
+                methods: [GET]
+                upstream:
+                  url: %s/limited
+                access:
+                  opds: [dinkes]
+                rateLimit: { requests: 64, perSeconds: 86400 }
+                """.formatted(up));
         // a Disdukcapil-like route that names personal data for masking on the trail
         Files.writeString(routes.resolve("it-penduduk.yaml"), """
                 id: it-penduduk

@@ -1,0 +1,140 @@
+package id.gerbang.gateway.policy;
+
+import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.GatewayException;
+import id.gerbang.routes.Route;
+import id.gerbang.routes.RouteDefinition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rate limits per client per route, with one budget across all nodes ({@code rateLimit: {requests: N,
+ * perSeconds: P}}).
+ *
+ * <p><b>Periods.</b> Time is cut into fixed periods of {@code P} seconds aligned on the Unix epoch (a
+ * period starts when {@code epochSecond % P == 0}), the same on every node. Each period allows {@code N}
+ * calls per client and route, counted in one row of the shared database ({@link BudgetStore}).
+ *
+ * <p><b>Slices.</b> A database round trip per call would cost more than the rest of the pipeline, so
+ * each node leases small slices of a period's budget and spends them locally. The first slice of a
+ * period is one call; each further one doubles, up to {@code max(1, N / 16)}: a client that calls a node
+ * once in a while costs one round trip per call, a busy client a handful per period. A slice is spent
+ * only in the period it was leased for; what is left of it when the period ends is dropped.
+ *
+ * <p><b>Bound.</b> Every admitted call spends a call leased from the row, and the row never grants more
+ * than {@code N} in a period: the calls admitted in one period, over all nodes together, are at most
+ * {@code N}, exactly (the contract allows one more per node). The cost of this is the other way: calls
+ * leased by one node and not spent there are not available to the others, so a client whose calls are
+ * spread over several nodes may be refused a little before {@code N}, by at most
+ * {@code (nodes - 1) × max(1, N / 16)} calls in a period. Periods follow each node's clock: nodes must
+ * keep their clocks synchronised (NTP), as they must for the trail's times anyway.
+ *
+ * <p>When the database cannot be reached, the call is refused with 503 AUDIT_UNAVAILABLE: the budgets
+ * live in the same store as the trail, and a call that cannot be recorded is refused anyway.
+ */
+public class RateLimits {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
+
+    private record Key(String routeId, String clientId, int requests, int perSeconds) {}
+
+    /** This node's part of one client's budget on one route: leased, not yet spent, in the current period. */
+    private static final class Allowance {
+        long windowStart = Long.MIN_VALUE;
+        long left;
+        long nextSlice;
+        boolean exhausted;
+    }
+
+    private final BudgetStore store;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<Key, Allowance> allowances = new ConcurrentHashMap<>();
+
+    public RateLimits(BudgetStore store, Clock clock, MeterRegistry meters) {
+        this.store = store;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /**
+     * Spends one call of {@code clientId}'s budget on {@code route}; routes without {@code rateLimit} are
+     * not limited.
+     *
+     * @throws GatewayException 429 RATE_LIMITED, with {@code Retry-After} the seconds until the next
+     *                          period, when the budget of this period is spent
+     */
+    public void spend(Route route, String clientId) {
+        RouteDefinition.RateLimit limit = route.definition().rateLimit();
+        if (limit == null) {
+            return;
+        }
+        long retryAfter = trySpend(route.id(), clientId, limit.requests(), limit.perSeconds());
+        if (retryAfter > 0) {
+            Counter.builder("gerbang.rate.limited").description("calls refused with 429 RATE_LIMITED")
+                    .tags("route", route.id(), "client", clientId).register(meters).increment();
+            throw new GatewayException(ErrorCode.RATE_LIMITED, "client " + clientId + " has used its " + limit.requests()
+                    + " calls per " + limit.perSeconds() + " s on route " + route.id(), null, retryAfter);
+        }
+    }
+
+    /**
+     * Spends one call; returns 0 when it was admitted, else the seconds until the next period (at least 1).
+     */
+    long trySpend(String routeId, String clientId, int requests, int perSeconds) {
+        long nowMillis = clock.millis();
+        long now = Math.floorDiv(nowMillis, 1000L);
+        long windowStart = now - Math.floorMod(now, (long) perSeconds);
+        Allowance a = allowances.computeIfAbsent(new Key(routeId, clientId, requests, perSeconds), k -> new Allowance());
+        synchronized (a) {
+            if (a.windowStart != windowStart) {
+                a.windowStart = windowStart;
+                a.left = 0;
+                a.nextSlice = 1;
+                a.exhausted = false;
+            }
+            if (a.left == 0 && !a.exhausted) {
+                long granted;
+                try {
+                    granted = store.lease(routeId, clientId, perSeconds, windowStart, a.nextSlice, requests);
+                } catch (SQLException e) {
+                    log.warn("Rate-limit budget of {} on route {} cannot be read: {}", clientId, routeId, e.getMessage());
+                    throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
+                            "the shared store (request trail, rate-limit budgets) cannot be reached", e);
+                }
+                if (granted < a.nextSlice) {
+                    a.exhausted = true; // what was left is ours now; nothing more this period
+                }
+                a.left = granted;
+                a.nextSlice = Math.min(a.nextSlice * 2, Math.max(1, requests / 16));
+            }
+            if (a.left > 0) {
+                a.left--;
+                return 0;
+            }
+        }
+        long endMillis = (windowStart + perSeconds) * 1000L;
+        return Math.max(1, (endMillis - nowMillis + 999) / 1000);
+    }
+
+    /** Forgets what this node holds of periods that have ended, and deletes their rows. */
+    public void purge() {
+        long now = Math.floorDiv(clock.millis(), 1000L);
+        allowances.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                return e.getValue().windowStart + e.getKey().perSeconds() < now;
+            }
+        });
+        try {
+            store.purgeEndedBefore(now - 60);
+        } catch (SQLException e) {
+            log.warn("Ended rate-limit periods could not be purged: {}", e.getMessage());
+        }
+    }
+}
