@@ -41,16 +41,42 @@ public record GerbangProperties(
      * @param tokenCacheTtl   longest time a verified token is remembered (never beyond its expiry)
      * @param tokenCacheSize  most verified tokens remembered at once
      * @param clientOpds      client id to OPD code, for tokens without an {@code opd} claim
+     * @param clockSkew       tolerance on a token's {@code exp} and {@code nbf} (Keycloak's tokens; the
+     *                        built-in issuer's use Spring's 60 s)
+     * @param jwkSet          the issuer's JWK set (Keycloak), when the issuer is configured with
+     *                        {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri}
      */
     public record Security(
             @DefaultValue("gerbang") String audience,
             @DefaultValue("5m") Duration tokenCacheTtl,
             @DefaultValue("10000") int tokenCacheSize,
-            Map<String, String> clientOpds) {
+            Map<String, String> clientOpds,
+            @DefaultValue("60s") Duration clockSkew,
+            @DefaultValue JwkSet jwkSet) {
         public Security {
             clientOpds = clientOpds == null ? Map.of() : Map.copyOf(clientOpds);
         }
     }
+
+    /**
+     * How the gateway keeps the issuer's signing keys ({@code gerbang.security.jwk-set.*}).
+     *
+     * @param cacheTtl            a fetched JWK set is used this long before it is fetched again
+     * @param refreshMinInterval  a token signed with a key id the gateway has not seen makes it fetch the
+     *                            set again at once (a rotated key is accepted without a restart); at most
+     *                            two fetches per this interval, so made-up key ids cannot flood the issuer
+     * @param outageTolerance     while the issuer cannot be reached, the last JWK set fetched is still used
+     *                            this long after {@code cacheTtl}: tokens signed with known keys keep working
+     * @param fetchTimeout        connect and read timeout of one request to the issuer
+     * @param healthCheckInterval the health check asks the issuer for its JWK set at most once per this
+     *                            interval and otherwise repeats its last answer
+     */
+    public record JwkSet(
+            @DefaultValue("5m") Duration cacheTtl,
+            @DefaultValue("10s") Duration refreshMinInterval,
+            @DefaultValue("1h") Duration outageTolerance,
+            @DefaultValue("5s") Duration fetchTimeout,
+            @DefaultValue("10s") Duration healthCheckInterval) {}
 
     /**
      * @param directory    a directory of route definitions ({@code *.yaml}, {@code *.yml}, {@code *.json})

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -19,9 +20,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The built-in issuer's HTTP face: the OAuth2 token endpoint (client credentials grant only, client
- * authentication by HTTP Basic or by form parameters), its JWKS and its discovery document.
+ * authentication by HTTP Basic or by form parameters), its JWKS and its discovery document. Only when
+ * the built-in issuer is on: the application's component scan finds this class too, and without the
+ * condition a node configured for Keycloak would fail to start for want of a {@link BuiltInIssuer}.
  */
 @RestController
+@ConditionalOnProperty(prefix = IssuerProperties.PREFIX, name = "enabled", havingValue = "true")
 class TokenEndpoint {
 
     static final String TOKEN_PATH = "/oauth2/token";
