@@ -36,7 +36,7 @@ class WebSecurityConfiguration {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/oauth2/token", "/oauth2/jwks", "/.well-known/openid-configuration").permitAll()
+                        .requestMatchers("/oauth2/token", "/oauth2/authorize", "/oauth2/jwks", "/.well-known/openid-configuration").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/admin/**").hasRole("gateway-admin")

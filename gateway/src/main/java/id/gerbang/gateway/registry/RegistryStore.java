@@ -7,8 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,7 +256,7 @@ public final class RegistryStore {
             for (int i = 0; i < params.length; i++) {
                 Object p = params[i];
                 if (p instanceof Instant instant) {
-                    s.setTimestamp(i + 1, Timestamp.from(instant));
+                    s.setObject(i + 1, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
                 } else {
                     s.setObject(i + 1, p);
                 }
@@ -267,14 +268,14 @@ public final class RegistryStore {
     private Stored stored(ResultSet rs) throws SQLException {
         String id = rs.getString("route_id");
         return new Stored(read(rs.getString("definition"), id), rs.getLong("version"),
-                rs.getTimestamp("changed_at").toInstant(), rs.getString("changed_by"));
+                rs.getObject("changed_at", OffsetDateTime.class).toInstant(), rs.getString("changed_by"));
     }
 
     private Version version(ResultSet rs) throws SQLException {
         String id = rs.getString("route_id");
         String json = rs.getString("definition");
         return new Version(id, rs.getLong("version"), rs.getString("change_kind"), json == null ? null : read(json, id),
-                rs.getTimestamp("changed_at").toInstant(), rs.getString("changed_by"), rs.getString("source"));
+                rs.getObject("changed_at", OffsetDateTime.class).toInstant(), rs.getString("changed_by"), rs.getString("source"));
     }
 
     private RouteDefinition read(String json, String id) {

@@ -142,7 +142,7 @@ public class RouteChanges {
      * {@code [{"field","from","to"}]}. Lists are compared whole. A creation lists every field with
      * {@code from} null, a deletion every field with {@code to} null.
      */
-    static ArrayNode diff(RouteDefinition before, RouteDefinition after) {
+    public static ArrayNode diff(RouteDefinition before, RouteDefinition after) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         diff(out, "", tree(before), tree(after));
         return out;

@@ -124,6 +124,20 @@ public class TrailQueries {
     public long export(Instant from, Instant to, RecordSink sink) throws SQLException, java.io.IOException {
         List<Object> params = new ArrayList<>();
         String sql = "SELECT " + R_COLUMNS + " FROM audit_record r" + stretchOf(from, to, params) + " ORDER BY r.id";
+        return stream(sql, params, sink);
+    }
+
+    /**
+     * Streams the records matching a search filter, in id order, as {@link #export} does. A selection is
+     * not a stretch of the chain: it cannot be verified offline on its own.
+     */
+    public long exportMatching(Filter filter, RecordSink sink) throws SQLException, java.io.IOException {
+        List<Object> params = new ArrayList<>();
+        String sql = "SELECT " + COLUMNS + " FROM audit_record" + where(filter, params) + " ORDER BY id";
+        return stream(sql, params, sink);
+    }
+
+    private long stream(String sql, List<Object> params, RecordSink sink) throws SQLException, java.io.IOException {
         long count = 0;
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();

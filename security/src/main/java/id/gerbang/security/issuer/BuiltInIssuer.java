@@ -99,6 +99,55 @@ public final class BuiltInIssuer {
         return Optional.of(new IssuedToken(jwt.serialize(), properties.tokenTtl().toSeconds()));
     }
 
+    /** The tokens of a person's login: an access token for the gateway and an ID token for the client. */
+    public record LoginTokens(String accessToken, String idToken, long expiresInSeconds) {}
+
+    /**
+     * Issues the tokens of a person logged in through {@code clientId} (authorization code grant): the
+     * access token has the shape Keycloak gives a user's token (audience {@code gerbang}, {@code azp} the
+     * client, {@code realm_access.roles}, {@code opd}); the ID token is for the client, with its nonce.
+     */
+    public LoginTokens issueForUser(String userName, IssuerProperties.DemoUser user, String clientId, String nonce) {
+        Instant now = clock.instant();
+        String subject = UUID.nameUUIDFromBytes(("user:" + userName).getBytes(StandardCharsets.UTF_8)).toString();
+        JWTClaimsSet.Builder access = new JWTClaimsSet.Builder()
+                .issuer(issuerUrl).subject(subject).audience(properties.audience())
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(properties.tokenTtl())))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("typ", "Bearer").claim("azp", clientId).claim("preferred_username", userName)
+                .claim("name", user.name()).claim("scope", "openid profile")
+                .claim("realm_access", Map.of("roles", user.roles()));
+        JWTClaimsSet.Builder id = new JWTClaimsSet.Builder()
+                .issuer(issuerUrl).subject(subject).audience(clientId)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(properties.tokenTtl())))
+                .claim("typ", "ID").claim("azp", clientId).claim("auth_time", now.getEpochSecond())
+                .claim("preferred_username", userName).claim("name", user.name())
+                .claim("realm_access", Map.of("roles", user.roles()));
+        if (user.opd() != null) {
+            access.claim("opd", user.opd());
+            id.claim("opd", user.opd());
+        }
+        if (nonce != null) {
+            id.claim("nonce", nonce);
+        }
+        return new LoginTokens(sign(access.build()), sign(id.build()), properties.tokenTtl().toSeconds());
+    }
+
+    private String sign(JWTClaimsSet claims) {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+        return jwt.serialize();
+    }
+
+    IssuerProperties properties() {
+        return properties;
+    }
+
     public String issuerUrl() {
         return issuerUrl;
     }

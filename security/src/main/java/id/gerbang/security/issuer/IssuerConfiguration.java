@@ -22,7 +22,7 @@ import java.util.Collection;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = IssuerProperties.PREFIX, name = "enabled", havingValue = "true")
 @EnableConfigurationProperties(IssuerProperties.class)
-@Import(TokenEndpoint.class)
+@Import({TokenEndpoint.class, AuthorizationEndpoint.class})
 public class IssuerConfiguration {
 
     @Bean

@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenTtl lifetime of an issued token (Keycloak's default is five minutes)
  * @param audience the {@code aud} of issued tokens: the audience the gateway requires
  * @param clients  the demo clients: client id to secret, OPD and realm roles
+ * @param users    the demo people who log in to the console (authorization code with PKCE): user name
+ *                 to password, display name, OPD and realm roles
+ * @param loginClients the public clients that may ask for a person's login; their redirect URI must be
+ *                 on the issuer's own origin, under {@code /login/oauth2/code/}
  */
 @ConfigurationProperties(IssuerProperties.PREFIX)
 public record IssuerProperties(
@@ -25,12 +29,30 @@ public record IssuerProperties(
         Path keyFile,
         @DefaultValue("5m") Duration tokenTtl,
         @DefaultValue("gerbang") String audience,
-        Map<String, DemoClient> clients) {
+        Map<String, DemoClient> clients,
+        Map<String, DemoUser> users,
+        @DefaultValue("gerbang-console") List<String> loginClients) {
 
     public static final String PREFIX = "gerbang.issuer";
 
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public IssuerProperties {
         clients = clients == null ? Map.of() : Map.copyOf(clients);
+        users = users == null ? Map.of() : Map.copyOf(users);
+        loginClients = loginClients == null ? List.of() : List.copyOf(loginClients);
+    }
+
+    /** An issuer for machine clients only. */
+    public IssuerProperties(boolean enabled, String url, Path keyFile, Duration tokenTtl, String audience,
+            Map<String, DemoClient> clients) {
+        this(enabled, url, keyFile, tokenTtl, audience, clients, Map.of(), List.of());
+    }
+
+    /** A person the built-in issuer knows: password, display name, OPD and realm roles. */
+    public record DemoUser(String password, String name, String opd, List<String> roles) {
+        public DemoUser {
+            roles = roles == null ? List.of() : List.copyOf(roles);
+        }
     }
 
     /** A client the built-in issuer knows: its secret, its OPD and its realm roles. */

@@ -19,8 +19,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The built-in issuer's HTTP face: the OAuth2 token endpoint (client credentials grant only, client
- * authentication by HTTP Basic or by form parameters), its JWKS and its discovery document. Only when
+ * The built-in issuer's HTTP face: the OAuth2 token endpoint (client credentials grant, with client
+ * authentication by HTTP Basic or by form parameters; and the authorization code grant of a person's
+ * login, {@link AuthorizationEndpoint}), its JWKS and its discovery document. Only when
  * the built-in issuer is on: the application's component scan finds this class too, and without the
  * condition a node configured for Keycloak would fail to start for want of a {@link BuiltInIssuer}.
  */
@@ -32,9 +33,11 @@ class TokenEndpoint {
     static final String JWKS_PATH = "/oauth2/jwks";
 
     private final BuiltInIssuer issuer;
+    private final AuthorizationEndpoint logins;
 
-    TokenEndpoint(BuiltInIssuer issuer) {
+    TokenEndpoint(BuiltInIssuer issuer, AuthorizationEndpoint logins) {
         this.issuer = issuer;
+        this.logins = logins;
     }
 
     @PostMapping(path = TOKEN_PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
@@ -47,8 +50,12 @@ class TokenEndpoint {
         if (grantType == null) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "grant_type is required, once");
         }
+        if ("authorization_code".equals(grantType)) {
+            return loginTokens(logins.exchange(params));
+        }
         if (!"client_credentials".equals(grantType)) {
-            return error(HttpStatus.BAD_REQUEST, "unsupported_grant_type", "only client_credentials is supported");
+            return error(HttpStatus.BAD_REQUEST, "unsupported_grant_type",
+                    "only client_credentials and authorization_code are supported");
         }
         String clientId = single(params, "client_id");
         String secret = single(params, "client_secret");
@@ -77,6 +84,21 @@ class TokenEndpoint {
                 .orElseGet(() -> error(HttpStatus.UNAUTHORIZED, "invalid_client", "unknown client or wrong secret"));
     }
 
+    /** A person's tokens for a public login client (PKCE stands in for the client's authentication). */
+    private static ResponseEntity<Map<String, Object>> loginTokens(Object exchanged) {
+        if (exchanged instanceof AuthorizationEndpoint.Refusal r) {
+            return error(HttpStatus.BAD_REQUEST, r.error(), r.description());
+        }
+        BuiltInIssuer.LoginTokens t = (BuiltInIssuer.LoginTokens) exchanged;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", t.accessToken());
+        body.put("id_token", t.idToken());
+        body.put("expires_in", t.expiresInSeconds());
+        body.put("token_type", "Bearer");
+        body.put("scope", "openid profile");
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(body);
+    }
+
     @GetMapping(path = JWKS_PATH, produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> jwks() {
         return issuer.publicKeys().toJSONObject(true);
@@ -87,10 +109,14 @@ class TokenEndpoint {
         String base = issuer.issuerUrl();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("issuer", base);
+        doc.put("authorization_endpoint", base + AuthorizationEndpoint.AUTHORIZE_PATH);
         doc.put("token_endpoint", base + TOKEN_PATH);
         doc.put("jwks_uri", base + JWKS_PATH);
-        doc.put("grant_types_supported", List.of("client_credentials"));
-        doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        doc.put("grant_types_supported", List.of("client_credentials", "authorization_code"));
+        doc.put("response_types_supported", List.of("code"));
+        doc.put("code_challenge_methods_supported", List.of("S256"));
+        doc.put("scopes_supported", List.of("openid", "profile"));
+        doc.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
         doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
         doc.put("subject_types_supported", List.of("public"));
         return doc;

@@ -46,7 +46,7 @@ class TokenEndpointTest {
 
     @BeforeEach
     void setUp() {
-        mvc = MockMvcBuilders.standaloneSetup(new TokenEndpoint(issuer)).build();
+        mvc = MockMvcBuilders.standaloneSetup(new TokenEndpoint(issuer, new AuthorizationEndpoint(issuer))).build();
     }
 
     private static String basic(String credentials) {
@@ -215,6 +215,8 @@ class TokenEndpointTest {
                 .andExpect(jsonPath("$.issuer", is(URL)))
                 .andExpect(jsonPath("$.token_endpoint", is(URL + "/oauth2/token")))
                 .andExpect(jsonPath("$.jwks_uri", is(URL + "/oauth2/jwks")))
-                .andExpect(jsonPath("$.grant_types_supported", is(List.of("client_credentials"))));
+                .andExpect(jsonPath("$.authorization_endpoint", is(URL + "/oauth2/authorize")))
+                .andExpect(jsonPath("$.code_challenge_methods_supported", is(List.of("S256"))))
+                .andExpect(jsonPath("$.grant_types_supported", is(List.of("client_credentials", "authorization_code"))));
     }
 }

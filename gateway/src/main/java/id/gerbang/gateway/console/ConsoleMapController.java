@@ -1,0 +1,214 @@
+package id.gerbang.gateway.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import id.gerbang.gateway.registry.RouteRegistry;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The integration map (which OPD calls which, traffic over time, the busiest and most failing
+ * services) and the period report for SPBE and smart-city evaluators, printable and as CSV. Aggregates
+ * only, no record of the trail itself: for auditors and administrators alike.
+ */
+@Controller
+class ConsoleMapController {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] COLOURS = {"#0b5394", "#b45f06", "#38761d", "#990000", "#674ea7", "#0c343d",
+        "#7f6000", "#a64d79", "#134f5c", "#3d85c6"};
+
+    private final IntegrationStats stats;
+    private final RouteRegistry registry;
+    private final Wib wib;
+
+    ConsoleMapController(IntegrationStats stats, RouteRegistry registry, Wib wib) {
+        this.stats = stats;
+        this.registry = registry;
+        this.wib = wib;
+    }
+
+    /** The chosen period: the form's values, else the last 7 days (map) or the current half-year (report). */
+    record Period(Instant from, Instant to, String fromInput, String toInput) {}
+
+    private Period period(String from, String to, boolean halfYear) {
+        Instant f = wib.parse(from);
+        Instant t = wib.parse(to);
+        ZonedDateTime now = ZonedDateTime.now(wib.zone());
+        if (t == null) {
+            t = now.toInstant().plusSeconds(60);
+        }
+        if (f == null) {
+            f = halfYear
+                    ? LocalDate.of(now.getYear(), now.getMonthValue() <= 6 ? 1 : 7, 1).atStartOfDay(wib.zone()).toInstant()
+                    : t.minus(Duration.ofDays(7));
+        }
+        if (!f.isBefore(t)) {
+            throw new IllegalArgumentException("from must be before to");
+        }
+        return new Period(f, t, wib.input(f), wib.input(t));
+    }
+
+    @GetMapping("/console/map")
+    String map(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model)
+            throws SQLException {
+        Period p;
+        try {
+            p = period(from, to, false);
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("error", e.getMessage());
+            p = period(null, null, false);
+        }
+        model.addAttribute("period", p);
+        List<IntegrationStats.Pair> pairs = stats.pairs(p.from(), p.to());
+        TreeSet<String> callers = new TreeSet<>();
+        TreeSet<String> providers = new TreeSet<>();
+        Map<String, IntegrationStats.Pair> cells = new LinkedHashMap<>();
+        for (IntegrationStats.Pair pair : pairs) {
+            callers.add(pair.from());
+            providers.add(pair.to());
+            cells.put(pair.from() + "→" + pair.to(), pair);
+        }
+        model.addAttribute("callers", callers);
+        model.addAttribute("providers", providers);
+        model.addAttribute("cells", cells);
+        model.addAttribute("pairs", pairs);
+        List<IntegrationStats.Service> services = stats.services(p.from(), p.to());
+        model.addAttribute("busiest", services.stream().limit(10).toList());
+        model.addAttribute("failing", services.stream().filter(s -> s.failed() > 0)
+                .sorted(Comparator.comparingDouble(IntegrationStats.Service::failureRate).reversed()
+                        .thenComparing(Comparator.comparingLong(IntegrationStats.Service::failed).reversed()))
+                .limit(10).toList());
+        model.addAttribute("traffic", trafficChart(p));
+        return "console/map";
+    }
+
+    /** Calls per calling OPD over the period, as Chart.js line data: hourly up to 3 days, else daily. */
+    private String trafficChart(Period p) throws SQLException {
+        long span = Duration.between(p.from(), p.to()).getSeconds();
+        long bucket = span <= 3 * 86_400 ? 3_600 : 86_400;
+        long offset = wib.zone().getRules().getOffset(p.from()).getTotalSeconds();
+        List<IntegrationStats.Point> points = stats.traffic(p.from(), p.to(), bucket, offset);
+        TreeSet<Instant> buckets = new TreeSet<>();
+        Map<String, Map<Instant, Long>> byOpd = new TreeMap<>();
+        for (IntegrationStats.Point pt : points) {
+            buckets.add(pt.bucket());
+            byOpd.computeIfAbsent(pt.opd(), k -> new TreeMap<>()).put(pt.bucket(), pt.calls());
+        }
+        DateTimeFormatter label = DateTimeFormatter.ofPattern(bucket == 3_600 ? "dd/MM HH:mm" : "dd/MM/yyyy");
+        ObjectNode chart = JSON.createObjectNode();
+        ArrayNode labels = chart.putArray("labels");
+        buckets.forEach(b -> labels.add(label.format(b.atZone(wib.zone()))));
+        ArrayNode datasets = chart.putArray("datasets");
+        int i = 0;
+        for (Map.Entry<String, Map<Instant, Long>> opd : byOpd.entrySet()) {
+            ObjectNode ds = datasets.addObject().put("label", opd.getKey())
+                    .put("borderColor", COLOURS[i % COLOURS.length]).put("backgroundColor", COLOURS[i % COLOURS.length])
+                    .put("tension", 0.2);
+            ArrayNode data = ds.putArray("data");
+            buckets.forEach(b -> data.add(opd.getValue().getOrDefault(b, 0L)));
+            i++;
+        }
+        chart.put("yLabel", bucket == 3_600 ? "calls / hour" : "calls / day");
+        return chart.toString().replace("<", "\\u003c"); // sits in a <script> element: never close it
+    }
+
+    @GetMapping("/console/report")
+    String report(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model)
+            throws SQLException {
+        Period p;
+        try {
+            p = period(from, to, true);
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("error", e.getMessage());
+            p = period(null, null, true);
+        }
+        model.addAttribute("period", p);
+        model.addAttribute("generated", Instant.now());
+        model.addAttribute("totals", stats.totals(p.from(), p.to()));
+        model.addAttribute("published", registry.table().size());
+        model.addAttribute("clients", stats.clients(p.from(), p.to()));
+        model.addAttribute("services", services(p));
+        return "console/report";
+    }
+
+    /** Every published service, and those called in the period though since retired. */
+    private List<IntegrationStats.Service> services(Period p) throws SQLException {
+        Map<String, IntegrationStats.Service> byId = new TreeMap<>();
+        registry.table().routes().forEach(r -> byId.put(r.id(), new IntegrationStats.Service(r.id(), r.owner(), 0, 0, 0, 0)));
+        stats.services(p.from(), p.to()).forEach(s -> byId.put(s.routeId(), s));
+        return new ArrayList<>(byId.values());
+    }
+
+    @GetMapping("/console/report.csv")
+    void reportCsv(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            HttpServletResponse response) throws IOException, SQLException {
+        Period p;
+        try {
+            p = period(from, to, true);
+        } catch (IllegalArgumentException e) {
+            response.sendError(400, e.getMessage());
+            return;
+        }
+        IntegrationStats.Totals t = stats.totals(p.from(), p.to());
+        response.setContentType("text/csv; charset=utf-8; header=present");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"gerbang-report-"
+                + p.fromInput().substring(0, 10) + "-" + p.toInput().substring(0, 10) + ".csv\"");
+        PrintWriter w = new PrintWriter(new java.io.OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8));
+        w.println("section,item,value");
+        w.println("period,from," + p.from());
+        w.println("period,to," + p.to());
+        w.println("totals,calls," + t.calls());
+        w.println("totals,failed (5xx)," + t.failed());
+        w.println("totals,refused (4xx)," + t.refused());
+        w.printf(java.util.Locale.ROOT, "totals,availability,%.5f%n", t.availability());
+        w.println("totals,calling OPDs," + t.callingOpds());
+        w.println("totals,providing OPDs," + t.providingOpds());
+        w.println("totals,applications," + t.clients());
+        w.println("totals,services published," + registry.table().size());
+        w.println("totals,services called," + t.servicesCalled());
+        for (String[] c : stats.clients(p.from(), p.to())) {
+            w.println("application," + csv(c[0]) + " (" + csv(c[1]) + ")," + c[2]);
+        }
+        w.println();
+        w.println("service,owner,calls,failed,refused,availability,p95_ms");
+        for (IntegrationStats.Service s : services(p)) {
+            w.printf(java.util.Locale.ROOT, "%s,%s,%d,%d,%d,%.5f,%.0f%n", csv(s.routeId()), csv(s.owner()), s.calls(),
+                    s.failed(), s.refused(), s.availability(), s.p95Ms());
+        }
+        w.flush();
+    }
+
+    /** A CSV cell that cannot break the row nor be read as a formula by a spreadsheet. */
+    private static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        String v = s.replace("\"", "\"\"");
+        if (!v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0) {
+            v = "'" + v;
+        }
+        return v.contains(",") || v.contains("\"") || v.contains("\n") ? "\"" + v + "\"" : v;
+    }
+}

@@ -1,0 +1,288 @@
+package id.gerbang.gateway.console;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import id.gerbang.gateway.pipeline.GatewayFilter;
+import id.gerbang.gateway.trail.AuditRecord;
+import id.gerbang.gateway.trail.AuditTrail;
+import id.gerbang.gateway.trail.Masking;
+import id.gerbang.gateway.trail.RecordHash;
+import id.gerbang.gateway.trail.TrailEntry;
+import id.gerbang.gateway.trail.TrailJson;
+import id.gerbang.gateway.trail.TrailQueries;
+import id.gerbang.gateway.trail.TrailUnavailableException;
+import id.gerbang.gateway.trail.TrailVerifier;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * The auditor's pages: search the trail, read a record, export the current search, verify a period.
+ * Every page is itself a reading of the trail, recorded (kind {@code trail-read}, {@code via: console})
+ * before anything of the trail is shown, exactly as the auditor's API does.
+ */
+@Controller
+class ConsoleTrailController {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleTrailController.class);
+    static final int PAGE_SIZE = 50;
+
+    private final TrailQueries queries;
+    private final AuditTrail trail;
+    private final Wib wib;
+
+    ConsoleTrailController(TrailQueries queries, AuditTrail trail, Wib wib) {
+        this.queries = queries;
+        this.trail = trail;
+        this.wib = wib;
+    }
+
+    /** The search form's values, as typed (times in WIB). */
+    public record Search(String from, String to, String client, String opd, String route, String status,
+            String correlationId) {
+
+        String query() {
+            StringBuilder b = new StringBuilder();
+            append(b, "from", from);
+            append(b, "to", to);
+            append(b, "client", client);
+            append(b, "opd", opd);
+            append(b, "route", route);
+            append(b, "status", status);
+            append(b, "correlationId", correlationId);
+            return b.toString();
+        }
+
+        private static void append(StringBuilder b, String name, String value) {
+            if (value != null && !value.isBlank()) {
+                b.append('&').append(name).append('=').append(java.net.URLEncoder.encode(value.trim(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @GetMapping("/console/trail")
+    String search(Search search, @RequestParam(defaultValue = "0") int page, Model model, HttpServletRequest request,
+            HttpServletResponse response, Authentication auth) {
+        model.addAttribute("search", search);
+        TrailQueries.Filter filter;
+        try {
+            filter = filter(search);
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("error", e.getMessage());
+            return "console/trail";
+        }
+        int p = Math.max(0, page);
+        TrailQueries.Page result;
+        try {
+            result = queries.search(filter, p, PAGE_SIZE);
+        } catch (SQLException e) {
+            return unavailable(model, response, e);
+        }
+        ObjectNode detail = detail("search").put("page", p).put("total", result.total());
+        putFilter(detail, filter);
+        if (!recorded(request, auth, detail)) {
+            return unavailable(model, response, null);
+        }
+        model.addAttribute("page", p);
+        model.addAttribute("result", result);
+        model.addAttribute("pages", (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+        model.addAttribute("query", search.query());
+        return "console/trail";
+    }
+
+    @GetMapping("/console/trail/records/{id}")
+    String record(@PathVariable long id, Model model, HttpServletRequest request, HttpServletResponse response,
+            Authentication auth) {
+        Optional<AuditRecord> record;
+        try {
+            record = queries.byId(id);
+        } catch (SQLException e) {
+            return unavailable(model, response, e);
+        }
+        if (!recorded(request, auth, detail("record").put("id", id).put("found", record.isPresent()))) {
+            return unavailable(model, response, null);
+        }
+        if (record.isEmpty()) {
+            response.setStatus(404);
+        }
+        model.addAttribute("id", id);
+        model.addAttribute("record", record.orElse(null));
+        return "console/record";
+    }
+
+    @GetMapping("/console/trail/export")
+    void export(Search search, @RequestParam(defaultValue = "csv") String format, HttpServletRequest request,
+            HttpServletResponse response, Authentication auth) throws IOException {
+        TrailQueries.Filter filter;
+        try {
+            filter = filter(search);
+            if (!format.equals("csv") && !format.equals("ndjson")) {
+                throw new IllegalArgumentException("format must be csv or ndjson");
+            }
+        } catch (IllegalArgumentException e) {
+            response.sendError(400, e.getMessage());
+            return;
+        }
+        ObjectNode detail = detail("export").put("format", format);
+        putFilter(detail, filter);
+        if (!recorded(request, auth, detail)) {
+            response.sendError(503, "the request trail cannot be written, so it is not shown");
+            return;
+        }
+        boolean csv = format.equals("csv");
+        response.setStatus(200);
+        response.setContentType(csv ? "text/csv; charset=utf-8; header=present" : "application/x-ndjson");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"gerbang-trail-search." + format + "\"");
+        response.setHeader("Cache-Control", "no-store");
+        Writer w = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
+        try {
+            if (csv) {
+                TrailJson.csvHeader(w);
+                queries.exportMatching(filter, r -> TrailJson.csvRow(w, r));
+            } else {
+                queries.exportMatching(filter, r -> {
+                    w.write(TrailJson.json(r));
+                    w.write('\n');
+                });
+            }
+        } catch (SQLException e) {
+            if (!response.isCommitted()) {
+                response.reset();
+                response.sendError(503, "the request trail cannot be read now");
+                return;
+            }
+            throw new IOException("the export broke off: " + e.getMessage(), e);
+        }
+        w.flush();
+    }
+
+    @GetMapping("/console/trail/verify")
+    String verify(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) String run, Model model, HttpServletRequest request,
+            HttpServletResponse response, Authentication auth) {
+        model.addAttribute("from", from);
+        model.addAttribute("to", to);
+        if (run == null) {
+            return "console/verify";
+        }
+        Instant f;
+        Instant t;
+        try {
+            f = wib.parse(from);
+            t = wib.parse(to);
+            if (f != null && t != null && !f.isBefore(t)) {
+                throw new IllegalArgumentException("from must be before to");
+            }
+        } catch (IllegalArgumentException e) {
+            model.addAttribute("error", e.getMessage());
+            return "console/verify";
+        }
+        TrailVerifier.Result result;
+        try {
+            result = queries.verify(f, t);
+        } catch (SQLException e) {
+            return unavailable(model, response, e);
+        }
+        ObjectNode detail = detail("verify").put("valid", result.valid()).put("checked", result.checked());
+        putIf(detail, "from", f == null ? null : RecordHash.format(f));
+        putIf(detail, "to", t == null ? null : RecordHash.format(t));
+        if (result.firstInvalid() != null) {
+            detail.put("firstInvalid", result.firstInvalid());
+        }
+        if (!recorded(request, auth, detail)) {
+            return unavailable(model, response, null);
+        }
+        model.addAttribute("result", result);
+        return "console/verify";
+    }
+
+    private TrailQueries.Filter filter(Search s) {
+        Instant from = wib.parse(s.from());
+        Instant to = wib.parse(s.to());
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new IllegalArgumentException("from must be before to");
+        }
+        Integer status = null;
+        if (s.status() != null && !s.status().isBlank()) {
+            try {
+                status = Integer.valueOf(s.status().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("status must be a number from 100 to 599");
+            }
+            if (status < 100 || status > 599) {
+                throw new IllegalArgumentException("status must be a number from 100 to 599");
+            }
+        }
+        return new TrailQueries.Filter(from, to, blank(s.client()), blank(s.opd()), blank(s.route()), status,
+                blank(s.correlationId()), null);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static ObjectNode detail(String action) {
+        return JsonNodeFactory.instance.objectNode().put("action", action).put("via", "console");
+    }
+
+    private static void putFilter(ObjectNode detail, TrailQueries.Filter f) {
+        putIf(detail, "from", f.from() == null ? null : RecordHash.format(f.from()));
+        putIf(detail, "to", f.to() == null ? null : RecordHash.format(f.to()));
+        putIf(detail, "client", f.client());
+        putIf(detail, "opd", f.opd());
+        putIf(detail, "route", f.route());
+        if (f.status() != null) {
+            detail.put("status", f.status());
+        }
+        putIf(detail, "correlationId", f.correlationId());
+    }
+
+    private static void putIf(ObjectNode n, String name, String value) {
+        if (value != null) {
+            n.put(name, value);
+        }
+    }
+
+    /** Records the reading; {@code false} when the trail cannot take it (then nothing is shown). */
+    private boolean recorded(HttpServletRequest request, Authentication auth, ObjectNode detail) {
+        ConsoleUser user = ConsoleUser.of(auth);
+        Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
+        Instant now = Instant.now();
+        try {
+            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, id instanceof String s ? s : UUID.randomUUID().toString(),
+                    user.name(), user.opd(), user.name(), null, null, null, request.getMethod(),
+                    Masking.DEFAULT.path(request.getRequestURI()), Masking.DEFAULT.query(request.getQueryString()), 200,
+                    null, null, 0L, null, 0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));
+            return true;
+        } catch (TrailUnavailableException e) {
+            log.warn("Console reading not recorded: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private static String unavailable(Model model, HttpServletResponse response, SQLException e) {
+        if (e != null) {
+            log.error("Console: the trail cannot be read: {}", e.getMessage());
+        }
+        response.setStatus(503);
+        model.addAttribute("unavailable", true);
+        return "console/unavailable";
+    }
+}

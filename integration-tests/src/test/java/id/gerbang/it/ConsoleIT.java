@@ -1,0 +1,333 @@
+package id.gerbang.it;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import id.gerbang.it.support.Gateway;
+import id.gerbang.it.support.Postgres;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's headless Chromium, driven through its chromedriver), against the
+ * packaged gateway on PostgreSQL with the built-in issuer's login form: an auditor finds a call, opens
+ * it, exports the search and verifies the trail (valid, then not after tampering with the database); an
+ * administrator publishes a service with bad then good YAML, sees it live and rolls it back; neither
+ * reaches the other's pages. Every page is saved as a screenshot under {@code target/console-screenshots}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIT {
+
+    private static final String DATABASE = "it_console";
+    private static final Path SHOTS = Path.of("target", "console-screenshots");
+
+    static Gateway gw;
+    static Postgres pg;
+    static String callId;
+    WebDriver browser;
+    String base;
+
+    @BeforeAll
+    static void gateway() throws Exception {
+        pg = Postgres.get();
+        pg.createDatabase(DATABASE);
+        List<String> args = new ArrayList<>(pg.gatewayArgs(DATABASE));
+        args.add("--gerbang.node=it-console");
+        gw = Gateway.start("gateway-console", args);
+        gw.upstream().stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
+        callId = "console-" + UUID.randomUUID();
+        HttpResponse<String> call = gw.send(gw.request("/api/it/echo/pasien/1404015708900001").header("X-Correlation-Id", callId)
+                .header("Authorization", "Bearer " + gw.token("dinkes-simpus")).GET().build());
+        assertThat(call.statusCode()).isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            gw.get("/api/it/restricted/x", "dinkes-simpus"); // refused: 403, on the map as refused
+            gw.get("/api/it/echo/x" + i, "dinkes-simpus");
+        }
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gw != null) {
+            gw.close();
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        System.setProperty("webdriver.chrome.driver", chromedriver());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,1000", "--lang=id", "--no-first-run", "--disable-extensions");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of(chromedriver()).toFile())
+                .build(), options);
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        base = "http://localhost:" + gw.port();
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private static String chromium() {
+        for (String p : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no Chromium: install Debian's chromium and chromium-driver (.ci/run does)");
+    }
+
+    private static String chromedriver() {
+        for (String p : List.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no chromedriver: install Debian's chromium-driver (.ci/run does)");
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private WebDriverWait waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    private void login(String user, String password) {
+        browser.get(base + "/console");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        shot("00-login");
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("user-name")));
+    }
+
+    private void shot(String name) {
+        try {
+            Path file = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(file, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot save screenshot " + name, e);
+        }
+    }
+
+    private String h1() {
+        return browser.findElement(By.tagName("h1")).getText();
+    }
+
+    /** A GET with the browser's session, for downloads the browser would save to disk. */
+    private HttpResponse<String> withSession(String pathAndQuery) throws Exception {
+        Cookie session = browser.manage().getCookieNamed("GERBANG_CONSOLE");
+        assertThat(session).as("the console's session cookie").isNotNull();
+        return gw.send(HttpRequest.newBuilder(java.net.URI.create(base + pathAndQuery))
+                .header("Cookie", "GERBANG_CONSOLE=" + session.getValue()).GET().build());
+    }
+
+    // ------------------------------------------------------------------------------------------ auditor
+
+    @Test
+    @Order(1)
+    void withoutASessionTheConsoleRedirectsToTheLogin() throws Exception {
+        HttpResponse<String> r = gw.send(gw.request("/console").GET().build());
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("/oauth2/authorization/gerbang"));
+
+        browser.get(base + "/console/trail");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        browser.findElement(By.id("username")).sendKeys("auditor");
+        browser.findElement(By.id("password")).sendKeys("wrong");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText()).contains("salah");
+        assertThat(browser.manage().getCookieNamed("GERBANG_CONSOLE") == null
+                || withSession("/console/trail").statusCode() != 200).as("no session from a wrong password").isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void anAuditorFindsACallOpensItAndExportsTheSearch() throws Exception {
+        login("auditor", "auditor-demo");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/trail");
+        assertThat(h1()).isEqualTo("Jejak audit");
+        assertThat(browser.findElements(By.linkText("Layanan"))).as("no registry pages in an auditor's menu").isEmpty();
+
+        browser.findElement(By.id("correlationId")).sendKeys(callId);
+        browser.findElement(By.id("search-button")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("total"), "1"));
+        shot("01-trail-search");
+        WebElement row = browser.findElement(By.cssSelector("#results tbody tr"));
+        assertThat(row.getText()).contains("dinkes-simpus", "it-echo", "200");
+        assertThat(row.getText()).as("the NIK in the path is masked").doesNotContain("1404015708900001");
+        assertThat(row.findElement(By.tagName("time")).getAttribute("title")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(row.findElement(By.tagName("time")).getText()).endsWith("WIB");
+
+        String csvHref = browser.findElement(By.id("export-csv")).getAttribute("href");
+        row.findElement(By.className("record-link")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("record-correlation")));
+        assertThat(browser.findElement(By.id("record-correlation")).getText()).isEqualTo(callId);
+        shot("02-trail-record");
+
+        HttpResponse<String> csv = withSession(csvHref.substring(base.length()));
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        assertThat(csv.body().lines().toList()).hasSize(2).last().asString().contains(callId);
+    }
+
+    @Test
+    @Order(3)
+    void theAuditorsReadingsAreThemselvesOnTheTrail() throws Exception {
+        HttpResponse<String> r = gw.get("/audit/records?kind=trail-read&client=auditor&size=100", "inspektorat-audit");
+        assertThat(r.body()).contains("\\\"via\\\":\\\"console\\\"", "\\\"action\\\":\\\"search\\\"", "\\\"action\\\":\\\"export\\\"",
+                "\\\"action\\\":\\\"record\\\"");
+    }
+
+    @Test
+    @Order(4)
+    void anAuditorCannotReachTheRegistryPages() {
+        login("auditor", "auditor-demo");
+        browser.get(base + "/console/services");
+        assertThat(h1()).isEqualTo("Akses ditolak");
+        shot("03-auditor-forbidden");
+    }
+
+    @Test
+    @Order(5)
+    void theIntegrationMapAndTheReportShowWhoCallsWhom() throws Exception {
+        login("auditor", "auditor-demo");
+        browser.get(base + "/console/map");
+        WebElement cell = browser.findElement(By.cssSelector("[data-pair='dinkes-diskominfo']"));
+        assertThat(Integer.parseInt(cell.getText())).isGreaterThanOrEqualTo(6);
+        assertThat(browser.findElements(By.cssSelector("#traffic-chart"))).hasSize(1);
+        shot("04-map");
+
+        browser.get(base + "/console/report");
+        assertThat(Integer.parseInt(browser.findElement(By.id("total-calls")).getText())).isGreaterThanOrEqualTo(11);
+        assertThat(browser.findElement(By.id("report-services")).getText()).contains("it-echo");
+        shot("05-report");
+        HttpResponse<String> csv = withSession(browser.findElement(By.id("report-csv")).getAttribute("href").substring(base.length()));
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.body()).contains("totals,calls,", "service,owner,calls,failed,refused,availability,p95_ms", "it-echo,");
+
+        browser.findElement(By.linkText("English")).click();
+        assertThat(h1()).isEqualTo("Service integration period report");
+    }
+
+    // ------------------------------------------------------------------------------------------ admin
+
+    @Test
+    @Order(6)
+    void anAdministratorPublishesWithBadThenGoodYamlSeesItLiveAndRollsBack() throws Exception {
+        login("admin", "admin-demo");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/services");
+        shot("06-services");
+        browser.findElement(By.id("new-service")).click();
+        String bad = """
+                id: console-pasien
+                owner: Dinas Kesehatan
+                path: /console/pasien
+                upstream:
+                  url: http://169.254.169.254/latest
+                access:
+                  opds: [dinkes]
+                """;
+        WebElement yaml = browser.findElement(By.id("yaml"));
+        yaml.clear();
+        yaml.sendKeys(bad);
+        browser.findElement(By.id("save")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("annotated")));
+        shot("07-service-refused");
+        assertThat(browser.findElement(By.id("line-2")).getText()).contains("owner").contains("must match");
+        assertThat(browser.findElement(By.id("line-5")).getText()).contains("upstream.url").contains("never allowed");
+
+        String good = bad.replace("Dinas Kesehatan", "dinkes").replace("http://169.254.169.254/latest", gw.upstream().baseUrl() + "/v1");
+        yaml = browser.findElement(By.id("yaml"));
+        yaml.clear();
+        yaml.sendKeys(good);
+        browser.findElement(By.id("save")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("saved")));
+        assertThat(browser.findElement(By.id("current-version")).getText()).contains("1");
+        assertThat(gw.get("/api/console/pasien/7", "dinkes-simpus").statusCode()).as("live at once").isEqualTo(200);
+
+        browser.findElement(By.id("edit-service")).click();
+        yaml = browser.findElement(By.id("yaml"));
+        String v2 = yaml.getAttribute("value").replace("/v1", "/v2");
+        yaml.clear();
+        yaml.sendKeys(v2);
+        browser.findElement(By.id("save")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("saved")));
+        assertThat(browser.findElement(By.id("diff")).getText()).contains("upstream.url").contains("/v1").contains("/v2");
+        shot("08-service-history");
+
+        browser.findElement(By.id("rollback-1")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("current-version"), "3"));
+        assertThat(browser.findElement(By.id("definition")).getText()).contains("/v1");
+        gw.upstream().resetRequests();
+        gw.get("/api/console/pasien/8", "dinkes-simpus");
+        assertThat(gw.upstream().getAllServeEvents().get(0).getRequest().getUrl()).isEqualTo("/v1/8");
+
+        HttpResponse<String> changes = gw.get("/audit/records?kind=route-change&route=console-pasien", "inspektorat-audit");
+        assertThat(changes.body()).contains("\\\"source\\\":\\\"console\\\"", "\\\"actor\\\":\\\"admin\\\"");
+
+        browser.get(base + "/console/trail");
+        assertThat(h1()).as("the trail is the auditor's").isEqualTo("Akses ditolak");
+    }
+
+    // ------------------------------------------------------------------------------------------ verify
+
+    @Test
+    @Order(7)
+    void verifyingSaysValidThenPointsAtTheRecordTamperedWith() throws Exception {
+        login("auditor", "auditor-demo");
+        browser.get(base + "/console/trail/verify");
+        browser.findElement(By.id("verify-button")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("verdict")));
+        assertThat(browser.findElement(By.id("verdict")).getText()).contains("VALID").doesNotContain("TIDAK");
+        shot("09-verify-valid");
+
+        long id;
+        try (Connection c = pg.connect(DATABASE); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT id FROM audit_record WHERE correlation_id = '" + callId + "'");
+            rs.next();
+            id = rs.getLong(1);
+            s.executeUpdate("UPDATE audit_record SET status = 204 WHERE id = " + id); // an insider edits a record
+        }
+        browser.findElement(By.id("verify-button")).click();
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("verdict"), "TIDAK VALID"));
+        shot("10-verify-invalid");
+        assertThat(browser.findElement(By.id("first-invalid")).getAttribute("href")).endsWith("/console/trail/records/" + id);
+    }
+}
