@@ -40,12 +40,21 @@ class ConsoleMapController {
 
     private final IntegrationStats stats;
     private final RouteRegistry registry;
+    private final ConsoleReadings readings;
     private final Wib wib;
 
-    ConsoleMapController(IntegrationStats stats, RouteRegistry registry, Wib wib) {
+    ConsoleMapController(IntegrationStats stats, RouteRegistry registry, ConsoleReadings readings, Wib wib) {
         this.stats = stats;
         this.registry = registry;
+        this.readings = readings;
         this.wib = wib;
+    }
+
+    /** The map and the report are computed from the trail: looking at them is a reading of it. */
+    private boolean recorded(String action, Period p, jakarta.servlet.http.HttpServletRequest request,
+            org.springframework.security.core.Authentication auth) {
+        return readings.recorded(request, auth, ConsoleReadings.detail(action)
+                .put("from", p.from().toString()).put("to", p.to().toString()));
     }
 
     /** The chosen period: the form's values, else the last 7 days (map) or the current half-year (report). */
@@ -70,8 +79,9 @@ class ConsoleMapController {
     }
 
     @GetMapping("/console/map")
-    String map(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model)
-            throws SQLException {
+    String map(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model,
+            jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
+            org.springframework.security.core.Authentication auth) throws SQLException {
         Period p;
         try {
             p = period(from, to, false);
@@ -80,6 +90,10 @@ class ConsoleMapController {
             p = period(null, null, false);
         }
         model.addAttribute("period", p);
+        if (!recorded("map", p, request, auth)) {
+            response.setStatus(503);
+            return "console/unavailable";
+        }
         List<IntegrationStats.Pair> pairs = stats.pairs(p.from(), p.to());
         TreeSet<String> callers = new TreeSet<>();
         TreeSet<String> providers = new TreeSet<>();
@@ -134,8 +148,9 @@ class ConsoleMapController {
     }
 
     @GetMapping("/console/report")
-    String report(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model)
-            throws SQLException {
+    String report(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model,
+            jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
+            org.springframework.security.core.Authentication auth) throws SQLException {
         Period p;
         try {
             p = period(from, to, true);
@@ -144,6 +159,10 @@ class ConsoleMapController {
             p = period(null, null, true);
         }
         model.addAttribute("period", p);
+        if (!recorded("report", p, request, auth)) {
+            response.setStatus(503);
+            return "console/unavailable";
+        }
         model.addAttribute("generated", Instant.now());
         model.addAttribute("totals", stats.totals(p.from(), p.to()));
         model.addAttribute("published", registry.table().size());
@@ -162,12 +181,17 @@ class ConsoleMapController {
 
     @GetMapping("/console/report.csv")
     void reportCsv(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            HttpServletResponse response) throws IOException, SQLException {
+            jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
+            org.springframework.security.core.Authentication auth) throws IOException, SQLException {
         Period p;
         try {
             p = period(from, to, true);
         } catch (IllegalArgumentException e) {
             response.sendError(400, e.getMessage());
+            return;
+        }
+        if (!recorded("report-csv", p, request, auth)) {
+            response.sendError(503, "the request trail cannot be written, so nothing of it is shown");
             return;
         }
         IntegrationStats.Totals t = stats.totals(p.from(), p.to());

@@ -3,6 +3,7 @@ package id.gerbang.gateway.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.pipeline.GatewayFilter;
+import id.gerbang.gateway.policy.UpstreamsHealth;
 import id.gerbang.gateway.registry.RegistryStore;
 import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
@@ -54,13 +55,15 @@ class ConsoleServicesController {
     private final RouteChanges changes;
     private final RouteDefinitionReader reader;
     private final IntegrationStats stats;
+    private final org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits;
 
     ConsoleServicesController(RegistryStore store, RouteChanges changes, RouteDefinitionReader reader,
-            IntegrationStats stats) {
+            IntegrationStats stats, org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits) {
         this.store = store;
         this.changes = changes;
         this.reader = reader;
         this.stats = stats;
+        this.circuits = circuits;
     }
 
     @GetMapping("/console/services")
@@ -70,6 +73,16 @@ class ConsoleServicesController {
                 .stream().collect(Collectors.toMap(IntegrationStats.Service::routeId, Function.identity()));
         model.addAttribute("services", store.current());
         model.addAttribute("health", health);
+        Map<String, String> circuit = new java.util.HashMap<>();
+        UpstreamsHealth upstreams = circuits.getIfAvailable();
+        if (upstreams != null) {
+            for (RegistryStore.Stored s : store.current()) {
+                if (upstreams.getContributor(s.id()) instanceof org.springframework.boot.actuate.health.HealthIndicator h) {
+                    circuit.put(s.id(), h.health().getStatus().getCode());
+                }
+            }
+        }
+        model.addAttribute("circuit", circuit);
         return "console/services";
     }
 

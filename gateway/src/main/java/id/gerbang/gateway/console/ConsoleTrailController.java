@@ -1,16 +1,10 @@
 package id.gerbang.gateway.console;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.gateway.trail.AuditRecord;
-import id.gerbang.gateway.trail.AuditTrail;
-import id.gerbang.gateway.trail.Masking;
 import id.gerbang.gateway.trail.RecordHash;
-import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.gateway.trail.TrailJson;
 import id.gerbang.gateway.trail.TrailQueries;
-import id.gerbang.gateway.trail.TrailUnavailableException;
 import id.gerbang.gateway.trail.TrailVerifier;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.Authentication;
@@ -44,12 +37,12 @@ class ConsoleTrailController {
     static final int PAGE_SIZE = 50;
 
     private final TrailQueries queries;
-    private final AuditTrail trail;
+    private final ConsoleReadings readings;
     private final Wib wib;
 
-    ConsoleTrailController(TrailQueries queries, AuditTrail trail, Wib wib) {
+    ConsoleTrailController(TrailQueries queries, ConsoleReadings readings, Wib wib) {
         this.queries = queries;
-        this.trail = trail;
+        this.readings = readings;
         this.wib = wib;
     }
 
@@ -239,7 +232,7 @@ class ConsoleTrailController {
     }
 
     private static ObjectNode detail(String action) {
-        return JsonNodeFactory.instance.objectNode().put("action", action).put("via", "console");
+        return ConsoleReadings.detail(action);
     }
 
     private static void putFilter(ObjectNode detail, TrailQueries.Filter f) {
@@ -260,21 +253,8 @@ class ConsoleTrailController {
         }
     }
 
-    /** Records the reading; {@code false} when the trail cannot take it (then nothing is shown). */
     private boolean recorded(HttpServletRequest request, Authentication auth, ObjectNode detail) {
-        ConsoleUser user = ConsoleUser.of(auth);
-        Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-        Instant now = Instant.now();
-        try {
-            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, id instanceof String s ? s : UUID.randomUUID().toString(),
-                    user.name(), user.opd(), user.name(), null, null, null, request.getMethod(),
-                    Masking.DEFAULT.path(request.getRequestURI()), Masking.DEFAULT.query(request.getQueryString()), 200,
-                    null, null, 0L, null, 0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));
-            return true;
-        } catch (TrailUnavailableException e) {
-            log.warn("Console reading not recorded: {}", e.getMessage());
-            return false;
-        }
+        return readings.recorded(request, auth, detail);
     }
 
     private static String unavailable(Model model, HttpServletResponse response, SQLException e) {
