@@ -6,7 +6,11 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -52,6 +56,39 @@ public final class RouteDefinitionReader {
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
     private final ObjectReader yamlDocuments = yaml.readerFor(JsonNode.class);
     private final ObjectReader yamlRoute = yaml.readerFor(RouteDefinition.class);
+    private final ObjectReader jsonRoute = json.readerFor(RouteDefinition.class);
+
+    /**
+     * Collects every unknown field of one definition instead of stopping at the first, so that a developer
+     * sees them all in one answer; the definition is refused when there is any.
+     */
+    private static final class UnknownFields extends DeserializationProblemHandler {
+        final List<Violation> found = new ArrayList<>();
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
+                Object beanOrClass, String propertyName) throws IOException {
+            JsonStreamContext context = p.getParsingContext();
+            if (p.currentToken() != null && p.currentToken().isStructStart() && context.getParent() != null) {
+                context = context.getParent(); // at the value's own '{' or '[': its name is one level up
+            }
+            String field = pathOf(context);
+            if (!field.endsWith(propertyName)) {
+                field = field.isEmpty() ? propertyName : field + "." + propertyName;
+            }
+            if (found.size() < 50) {
+                found.add(new Violation(clip(field), "unknown field"));
+            }
+            p.skipChildren();
+            return true;
+        }
+
+        void check(String source) {
+            if (!found.isEmpty()) {
+                throw new InvalidRouteException(source, found);
+            }
+        }
+    }
 
     /**
      * Reads every document of a YAML text (documents separated by {@code ---}); each is one route. Each
@@ -64,7 +101,10 @@ public final class RouteDefinitionReader {
             for (; it.hasNextValue(); document++) {
                 JsonNode node = it.nextValue();
                 if (!node.isNull() && !node.isMissingNode()) {
-                    definitions.add(yamlRoute.readValue(node));
+                    UnknownFields unknown = new UnknownFields();
+                    RouteDefinition d = yamlRoute.withHandler(unknown).readValue(node);
+                    unknown.check(document == 1 ? source : source + " (document " + document + ")");
+                    definitions.add(d);
                 }
             }
         } catch (IOException e) {
@@ -80,7 +120,9 @@ public final class RouteDefinitionReader {
     public RouteDefinition readJson(String text, String source) {
         RouteDefinition d;
         try {
-            d = json.readValue(nonNull(text), RouteDefinition.class);
+            UnknownFields unknown = new UnknownFields();
+            d = jsonRoute.withHandler(unknown).readValue(nonNull(text));
+            unknown.check(source);
         } catch (IOException e) {
             throw invalid(source, e, "JSON");
         }

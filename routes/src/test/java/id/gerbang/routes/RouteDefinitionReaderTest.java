@@ -122,6 +122,24 @@ class RouteDefinitionReaderTest {
     }
 
     @Test
+    void namesEveryUnknownFieldAtOnceAtEveryDepth() {
+        String yaml = RouteFixtures.PENDUDUK_YAML + "bogus: 1\nsecret: {a: 1}\n";
+        yaml = yaml.replace("  timeoutMs: 5000", "  timeoutMs: 5000\n  insecure: true");
+
+        InvalidRouteException e = refused(yaml);
+        assertThat(e.violations()).extracting(Violation::field, Violation::message).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("upstream.insecure", "unknown field"),
+                org.assertj.core.groups.Tuple.tuple("bogus", "unknown field"),
+                org.assertj.core.groups.Tuple.tuple("secret", "unknown field"));
+
+        String json = reader.toJson(RouteFixtures.penduduk()).replace("\"retries\":2", "\"retries\":2,\"x\":1,\"y\":[1]")
+                .replace("\"perSeconds\":1", "\"perSeconds\":1,\"burst\":5");
+        InvalidRouteException j = org.junit.jupiter.api.Assertions.assertThrows(InvalidRouteException.class,
+                () -> reader.readJson(json, "api"));
+        assertThat(j.violations()).extracting(Violation::field).containsExactlyInAnyOrder("x", "y", "rateLimit.burst");
+    }
+
+    @Test
     void refusesStrictlyInJson() {
         String json = reader.toJson(RouteFixtures.penduduk());
 

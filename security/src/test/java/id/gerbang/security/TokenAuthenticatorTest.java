@@ -259,6 +259,14 @@ class TokenAuthenticatorTest {
     }
 
     @Test
+    void aSignedTokenThatExpiresBeforeItWasIssuedIsRefusedNotAnError() throws Exception {
+        String backwards = sign(signingKey, claims("dinkes-simpus").claim("opd", "dinkes")
+                .issueTime(Date.from(START)).expirationTime(Date.from(START.minusSeconds(10))).build());
+
+        assertRefusedEveryTime(authenticator(), backwards);
+    }
+
+    @Test
     void aCacheEntryLivesAtMostMaxCacheAge() throws Exception {
         TokenAuthenticator auth = authenticator(Duration.ofSeconds(30), 100);
         String token = valid("dinkes-simpus"); // valid for five minutes
