@@ -1,24 +1,18 @@
 package id.gerbang.gateway.policy;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import id.gerbang.gateway.TestDatabases;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The shared rate-limit budget on real PostgreSQL 17 (embedded binaries): one server, a database per test. */
 class RateLimitsPostgresTest extends RateLimitsTest {
 
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres pg;
+    private static TestDatabases.Postgres pg;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        pg = EmbeddedPostgres.builder().start();
+        pg = new TestDatabases.Postgres();
     }
 
     @AfterAll
@@ -29,27 +23,7 @@ class RateLimitsPostgresTest extends RateLimitsTest {
     }
 
     @Override
-    Database newDatabase() throws Exception {
-        String name = "budget_" + DATABASES.incrementAndGet();
-        admin(pg.getPostgresDatabase(), "CREATE DATABASE " + name);
-        HikariDataSource pool = pool(pg.getJdbcUrl("postgres", name), "postgres", "");
-        return new Database() {
-            @Override
-            public HikariDataSource pool() {
-                return pool;
-            }
-
-            @Override
-            public void close() throws Exception {
-                pool.close();
-                admin(pg.getPostgresDatabase(), "DROP DATABASE " + name + " WITH (FORCE)");
-            }
-        };
-    }
-
-    private static void admin(DataSource ds, String sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    TestDatabases.Database newDatabase() throws Exception {
+        return pg.database("budget", 8);
     }
 }

@@ -3,7 +3,6 @@ package id.gerbang.gateway.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
@@ -27,7 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
+import id.gerbang.gateway.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,33 +42,15 @@ abstract class RateLimitsTest {
     /** 2026-11-27T03:00:00Z plus a little: a period of 60 s starts on the minute. */
     static final long START = Instant.parse("2026-11-27T03:00:10Z").toEpochMilli();
 
-    /** A fresh, empty database for one test, and how to drop it. */
-    interface Database extends AutoCloseable {
-        HikariDataSource pool();
+    /** A fresh database with the schema, for one test; dropped after it. */
+    abstract TestDatabases.Database newDatabase() throws Exception;
 
-        @Override
-        void close() throws Exception;
-    }
-
-    abstract Database newDatabase() throws Exception;
-
-    static HikariDataSource pool(String url, String user, String password) {
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setUsername(user);
-        c.setPassword(password);
-        c.setMaximumPoolSize(8);
-        c.setConnectionTimeout(2_000);
-        return new HikariDataSource(c);
-    }
-
-    Database db;
+    TestDatabases.Database db;
     final MovableClock clock = new MovableClock(START);
 
     @BeforeEach
     void migrate() throws Exception {
         db = newDatabase();
-        Flyway.configure().dataSource(db.pool()).locations("classpath:db/migration").load().migrate();
     }
 
     @AfterEach
@@ -178,7 +159,7 @@ abstract class RateLimitsTest {
 
     @Test
     void whenTheStoreCannotBeReachedTheCallIsRefusedNotAdmitted() throws Exception {
-        HikariDataSource gone = pool(db.pool().getJdbcUrl(), db.pool().getUsername(), db.pool().getPassword());
+        HikariDataSource gone = TestDatabases.pool(db.pool().getJdbcUrl(), db.pool().getUsername(), db.pool().getPassword(), 8);
         gone.close();
         RateLimits node = node(new CountingStore(gone));
 
