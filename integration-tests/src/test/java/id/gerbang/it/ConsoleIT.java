@@ -5,14 +5,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import id.gerbang.it.support.Browser;
 import id.gerbang.it.support.Gateway;
 import id.gerbang.it.support.Postgres;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,12 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -49,7 +42,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleIT {
 
     private static final String DATABASE = "it_console";
-    private static final Path SHOTS = Path.of("target", "console-screenshots");
 
     static Gateway gw;
     static Postgres pg;
@@ -78,7 +70,6 @@ class ConsoleIT {
             gw.get("/api/it/restricted/x", "dinkes-simpus"); // refused: 403, on the map as refused
             gw.get("/api/it/echo/x" + i, "dinkes-simpus");
         }
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
@@ -90,14 +81,7 @@ class ConsoleIT {
 
     @BeforeEach
     void openBrowser() {
-        System.setProperty("webdriver.chrome.driver", chromedriver());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1000", "--lang=id", "--no-first-run", "--disable-extensions");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of(chromedriver()).toFile())
-                .build(), options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = Browser.open();
         base = "http://localhost:" + gw.port();
     }
 
@@ -106,24 +90,6 @@ class ConsoleIT {
         if (browser != null) {
             browser.quit();
         }
-    }
-
-    private static String chromium() {
-        for (String p : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no Chromium: install Debian's chromium and chromium-driver (.ci/run does)");
-    }
-
-    private static String chromedriver() {
-        for (String p : List.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no chromedriver: install Debian's chromium-driver (.ci/run does)");
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -143,12 +109,7 @@ class ConsoleIT {
     }
 
     private void shot(String name) {
-        try {
-            Path file = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-            Files.copy(file, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot save screenshot " + name, e);
-        }
+        Browser.shot(browser, name);
     }
 
     private String h1() {
