@@ -273,6 +273,16 @@ class ConsoleIT {
 
         browser.get(base + "/console/trail");
         assertThat(h1()).as("the trail is the auditor's").isEqualTo("Akses ditolak");
+
+        browser.findElement(By.cssSelector("form[action$='/console/logout'] button")).click();
+        waiting().until(ExpectedConditions.urlContains("/console/logged-out"));
+        assertThat(h1()).isEqualTo("Anda telah keluar");
+        assertThat(withSessionOrNull("/console/services")).as("the session is gone").isNotEqualTo(200);
+    }
+
+    private int withSessionOrNull(String path) throws Exception {
+        Cookie session = browser.manage().getCookieNamed("GERBANG_CONSOLE");
+        return session == null ? 302 : withSession(path).statusCode();
     }
 
     // ------------------------------------------------------------------------------------------ verify

@@ -87,7 +87,15 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
     @Bean
     @Order(1)
     SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, ClientRegistrationRepository clients,
-            ObjectProvider<JwtDecoder> decoders) throws Exception {
+            ObjectProvider<JwtDecoder> decoders, ObjectProvider<BuiltInIssuer> builtIn) throws Exception {
+        // logging out of Keycloak is a form post redirected to the realm: the browser checks form-action on it
+        String issuerOrigin = "";
+        String authorization = clients.findByRegistrationId(REGISTRATION).getProviderDetails().getAuthorizationUri();
+        if (builtIn.getIfAvailable() == null) {
+            java.net.URI uri = java.net.URI.create(authorization);
+            issuerOrigin = " " + uri.getScheme() + "://" + uri.getRawAuthority();
+        }
+        String formAction = "form-action 'self'" + issuerOrigin;
         DefaultOAuth2AuthorizationRequestResolver resolver =
                 new DefaultOAuth2AuthorizationRequestResolver(clients, "/oauth2/authorization");
         resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
@@ -104,11 +112,22 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
                         .authorizationEndpoint(e -> e.authorizationRequestResolver(resolver))
                         .userInfoEndpoint(u -> u.oidcUserService(rolesFromAccessToken(decoders)))
                         .defaultSuccessUrl("/console", false))
-                .logout(l -> l.logoutUrl("/console/logout").logoutSuccessUrl("/console/logged-out"))
+                .logout(l -> {
+                    l.logoutUrl("/console/logout");
+                    if (builtIn.getIfAvailable() == null) {
+                        // end the Keycloak session too, else the next visit logs the person in again silently
+                        var keycloak = new org.springframework.security.oauth2.client.oidc.web.logout
+                                .OidcClientInitiatedLogoutSuccessHandler(clients);
+                        keycloak.setPostLogoutRedirectUri("{baseUrl}/console/logged-out");
+                        l.logoutSuccessHandler(keycloak);
+                    } else {
+                        l.logoutSuccessUrl("/console/logged-out");
+                    }
+                })
                 .exceptionHandling(e -> e.accessDeniedPage("/console/forbidden"))
                 .headers(h -> h
                         .contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; script-src 'self'; "
-                                + "style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"))
+                                + "style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; " + formAction))
                         .referrerPolicy(r -> r.policy(
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
         return http.build();

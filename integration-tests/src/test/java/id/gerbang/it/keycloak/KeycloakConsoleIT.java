@@ -36,6 +36,8 @@ class KeycloakConsoleIT extends KeycloakTest {
         ObjectNode update = (ObjectNode) client;
         ArrayNode uris = update.putArray("redirectUris");
         uris.add("http://localhost:" + gw.port() + "/login/oauth2/code/gerbang");
+        update.withObject("/attributes").put("post.logout.redirect.uris",
+                "http://localhost:" + gw.port() + "/console/logged-out");
         admin.send("PUT", Keycloak.REALM + "/clients/" + client.path("id").asText(), update);
         // the opd user attribute is not in Keycloak's default user profile: allow it (docs/keycloak.md)
         ObjectNode profile = (ObjectNode) admin.get(Keycloak.REALM + "/users/profile");
@@ -99,5 +101,12 @@ class KeycloakConsoleIT extends KeycloakTest {
         assertThat(browser.findElement(By.id("services")).getText()).contains("it-echo");
         browser.get("http://localhost:" + gw.port() + "/console/trail");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Akses ditolak");
+
+        // logging out ends the Keycloak session too: the next visit asks for the password again
+        browser.findElement(By.cssSelector("form[action$='/console/logout'] button")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlContains("/console/logged-out"));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Anda telah keluar");
+        browser.get("http://localhost:" + gw.port() + "/console");
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(By.id("kc-login")));
     }
 }
