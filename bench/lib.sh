@@ -34,9 +34,12 @@ cleanup() {
 trap cleanup EXIT
 
 need_tools() {
-  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if ! command -v wrk >/dev/null || { ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; }; then
     echo "bench: installing wrk and nginx from Debian's packages" >&2
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq wrk nginx >/dev/null; else sudo apt-get install -y -qq wrk nginx >/dev/null; fi
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq >/dev/null
+    $sudo apt-get install -y -qq wrk nginx >/dev/null
   fi
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   if [ ! -f "$JAR" ]; then
