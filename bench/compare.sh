@@ -216,7 +216,7 @@ fi
 say "rate limit $RATE_LIMIT_NOTE"
 warm_up "$L_FULL" "$GATEWAY_URL" "$AUTH" "$CONNECTIONS" "$MAX_WARMUP"
 if [ -n "$JFR_FILE" ]; then
-  jcmd "$GATEWAY_PID" JFR.start name=bench settings=profile filename="$JFR_FILE" > /dev/null
+  jcmd "$GATEWAY_PID" JFR.start name=bench settings=default filename="$JFR_FILE" > /dev/null
   say "recording a JFR profile of the full chain into $JFR_FILE"
 fi
 measure_target "$L_FULL" "$GATEWAY_URL" "$AUTH" "${WARMUP_SECONDS} s$WARMUP_NOTE"
