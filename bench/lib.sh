@@ -2,22 +2,44 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
 JAR="$ROOT/gateway/target/gerbang.jar"
+# The same JVM flags for every Java target (Gerbang and its peers): a 512 MiB heap, otherwise defaults.
+JVM_OPTS=(-Xms512m -Xmx512m)
 WORK=$(mktemp -d /tmp/gerbang-bench.XXXXXX)
+# nginx's workers run unprivileged: they may pass through WORK and read WORK/public (the issuer's public keys)
+chmod 711 "$WORK"
+mkdir -m 755 "$WORK/public"
 PIDS=()
+WARMUP_SLICE=${WARMUP_SLICE:-10}
 
 cleanup() {
+  local status=$?
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  for pidfile in "$WORK"/nginx*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  if [ "$status" -eq 0 ] && [ -z "${BENCH_KEEP:-}" ]; then
+    # wait for the JVMs to let go of their files, then drop the trail databases
+    for pid in "${PIDS[@]:-}"; do
+      [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+  else
+    echo "bench: logs kept in $WORK" >&2
+  fi
 }
 trap cleanup EXIT
 
 need_tools() {
-  if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if ! command -v wrk >/dev/null || { ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; }; then
     echo "bench: installing wrk and nginx from Debian's packages" >&2
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq wrk nginx >/dev/null; else sudo apt-get install -y -qq wrk nginx >/dev/null; fi
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq >/dev/null
+    $sudo apt-get install -y -qq wrk nginx >/dev/null
   fi
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   if [ ! -f "$JAR" ]; then
@@ -26,7 +48,16 @@ need_tools() {
   fi
 }
 
-# A trivial upstream: a fixed JSON answer, as an OPD service that answers at once.
+# Machine, JDK and load, so a reader can judge how noisy the figures are.
+machine() {
+  echo "- machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) memory"
+  echo "- JDK: $(java -version 2>&1 | head -1); JVM flags of every Java target: ${JVM_OPTS[*]}"
+  echo "- $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //')"
+  echo "- load (uptime): $(uptime | sed 's/.*load average/load average/')"
+}
+
+# A trivial upstream: a fixed JSON answer, as an OPD service that answers at once. It also serves
+# WORK/public/jwks.json, the issuer's public keys, for peers that validate tokens.
 start_upstream() { # port
   cat > "$WORK/upstream.conf" <<CONF
 worker_processes 1;
@@ -38,6 +69,10 @@ http {
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:$1;
+    location = /jwks.json {
+      default_type application/json;
+      alias $WORK/public/jwks.json;
+    }
     location / {
       default_type application/json;
       return 200 '{"nik":"1404015708900001","status":"LUNAS","keterangan":"Tidak ada tunggakan PBB-P2 dan BPHTB"}';
@@ -50,30 +85,40 @@ CONF
 }
 
 wait_http() { # url [seconds]
-  local deadline=$(( $(date +%s) + ${2:-90} ))
+  local deadline=$(( $(date +%s) + ${2:-120} ))
   until curl -fs -o /dev/null "$1"; do
     [ "$(date +%s)" -lt "$deadline" ] || { echo "bench: $1 did not come up" >&2; return 1; }
     sleep 0.5
   done
 }
 
-# Starts the packaged gateway with one route to the upstream; extra arguments are passed on.
-start_gateway() { # name port upstream-port [args...]
-  local name=$1 port=$2 upstream=$3; shift 3
-  mkdir -p "$WORK/$name/routes"
-  cat > "$WORK/$name/routes/bench.yaml" <<YAML
+# The benchmark's route to the upstream; extra YAML lines (a rateLimit, say) are appended.
+bench_route() { # upstream-port [yaml-lines]
+  cat <<YAML
 id: bench-status-pajak
 owner: bapenda
 path: /bench/status-pajak
-upstream: { url: "http://127.0.0.1:$upstream/status" }
+upstream: { url: "http://127.0.0.1:$1/status" }
 access: { opds: [dinkes] }
 YAML
-  java -Xms512m -Xmx512m -jar "$JAR" --server.port="$port" --gerbang.data-dir="$WORK/$name/data" \
+  [ -z "${2:-}" ] || printf '%s\n' "$2"
+}
+
+# Starts the packaged gateway; its routes are the files in WORK/<name>/routes (the benchmark's route if
+# that directory is empty). Every instance signs with one issuer key, so a token is good for all of them
+# while they use the same port. Extra arguments are passed on.
+start_gateway() { # name port upstream-port [args...]
+  local name=$1 port=$2 upstream=$3; shift 3
+  mkdir -p "$WORK/$name/routes"
+  [ -n "$(ls -A "$WORK/$name/routes")" ] || bench_route "$upstream" > "$WORK/$name/routes/bench.yaml"
+  java "${JVM_OPTS[@]}" ${GATEWAY_JVM_EXTRA:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$port" \
+    --gerbang.data-dir="$WORK/$name/data" --gerbang.issuer.key-file="$WORK/issuer-key.json" \
     --gerbang.sandbox.enabled=false --gerbang.routes.directory="$WORK/$name/routes" \
     --gerbang.issuer.token-ttl=3h --logging.level.root=WARN "$@" > "$WORK/$name/gateway.log" 2>&1 &
   PIDS+=($!)
   GATEWAY_PID=$!
-  wait_http "http://127.0.0.1:$port/actuator/health"
+  LOG="$WORK/$name/gateway.log"
+  wait_http "http://127.0.0.1:$port/actuator/health" || { tail -20 "$LOG" >&2; return 1; }
 }
 
 stop_gateway() {
@@ -86,38 +131,44 @@ token() { # port
     | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
 
-# wrk at fixed concurrency; prints "req/s p50_ms p99_ms"
+# wrk at fixed concurrency; prints "req/s p50_ms p99_ms p99.9_ms" (percentiles from bench/latency.lua)
 measure() { # url seconds connections [header]
-  local out
-  if [ -n "${4:-}" ]; then
-    out=$(wrk -t1 -c"$3" -d"$2"s --latency -H "$4" "$1")
-  else
-    out=$(wrk -t1 -c"$3" -d"$2"s --latency "$1")
-  fi
+  local out args=(-t1 -c"$3" -d"$2"s --timeout 10s -s "$BENCH/latency.lua")
+  [ -z "${4:-}" ] || args+=(-H "$4")
+  out=$(wrk "${args[@]}" "$1")
   if echo "$out" | grep -q "Non-2xx"; then
     echo "bench: non-2xx answers from $1:" >&2; echo "$out" >&2; return 1
   fi
-  local rps p50 p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$rps $(ms "$p50") $(ms "$p99")"
+  if echo "$out" | grep -q "Socket errors"; then
+    echo "bench: $(echo "$out" | grep "Socket errors" | sed 's/^ *//') ($1)" >&2
+  fi
+  local rps
+  rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+  echo "$rps $(echo "$out" | awk '$1=="bench-latency-us" { printf "%.2f %.2f %.2f", $2/1000, $3/1000, $4/1000 }')"
 }
 
-ms() { # wrk duration (123.45us, 1.23ms, 1.02s) in milliseconds
-  echo "$1" | awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f", v }'
-}
-
-# Loads a JVM in slices until its throughput stops rising (the JIT needs minutes on 2 cores).
+# Loads a JVM in slices of WARMUP_SLICE seconds until its throughput stops rising: two slices in a row
+# less than 3 % above the best so far (one slower slice alone is noise on a shared machine), or max-seconds.
 warm_up() { # label url header connections max-seconds
-  local label=$1 url=$2 header=$3 conns=$4 max=$5 slice=20 spent=0 last=0 rps
+  local label=$1 url=$2 header=$3 conns=$4 max=$5 spent=0 best=0 flat=0 rps
   while [ "$spent" -lt "$max" ]; do
-    rps=$(measure "$url" "$slice" "$conns" "$header" | awk '{print $1}')
-    spent=$((spent + slice))
+    rps=$(measure "$url" "$WARMUP_SLICE" "$conns" "$header" | awk '{print $1}')
+    spent=$((spent + WARMUP_SLICE))
     echo "  warm-up $label: ${spent}s ${rps} req/s" >&2
-    if awk -v a="$rps" -v b="$last" 'BEGIN { exit !(b > 0 && a < b * 1.03) }'; then break; fi
-    last=$rps
+    if awk -v a="$rps" -v b="$best" 'BEGIN { exit !(b > 0 && a < b * 1.03) }'; then
+      flat=$((flat + 1))
+      [ "$flat" -lt 2 ] || break
+    else
+      flat=0
+    fi
+    best=$(awk -v a="$rps" -v b="$best" 'BEGIN { print (a > b ? a : b) }')
   done
-  echo "  $label warmed up after ${spent}s" >&2
+  if [ "$spent" -ge "$max" ] && [ "$flat" -lt 2 ]; then
+    echo "  $label: warm-up stopped at the limit, ${spent}s, still rising" >&2
+    WARMUP_NOTE=" (limit)"
+  else
+    echo "  $label warmed up after ${spent}s" >&2
+    WARMUP_NOTE=""
+  fi
   WARMUP_SECONDS=$spent
 }

@@ -19,7 +19,7 @@ done
 need_tools
 UPSTREAM=18181 GATEWAY=18280
 start_upstream $UPSTREAM
-echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)" >&2
+machine >&2
 echo "bench: wrk -t1 -c$CONNECTIONS, ${DURATION}s per measurement, after warm-up" >&2
 
 DIRECT=$(measure "http://127.0.0.1:$UPSTREAM/status" "$DURATION" "$CONNECTIONS")
@@ -34,9 +34,9 @@ for mode in on off; do
   stop_gateway
 done
 
-read -r d_rps d_p50 d_p99 <<<"$DIRECT"
-read -r on_rps on_p50 on_p99 <<<"${RESULT[on]}"
-read -r off_rps off_p50 off_p99 <<<"${RESULT[off]}"
+read -r d_rps d_p50 d_p99 _ <<<"$DIRECT"
+read -r on_rps on_p50 on_p99 _ <<<"${RESULT[on]}"
+read -r off_rps off_p50 off_p99 _ <<<"${RESULT[off]}"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
