@@ -2,7 +2,6 @@ package id.gerbang.gateway.console;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.trail.AuditRecord;
-import id.gerbang.gateway.trail.RecordHash;
 import id.gerbang.gateway.trail.TrailJson;
 import id.gerbang.gateway.trail.TrailQueries;
 import id.gerbang.gateway.trail.TrailVerifier;
@@ -87,9 +86,9 @@ class ConsoleTrailController {
         } catch (SQLException e) {
             return unavailable(model, response, e);
         }
-        ObjectNode detail = detail("search").put("page", p).put("total", result.total());
-        putFilter(detail, filter);
-        if (!recorded(request, auth, detail)) {
+        ObjectNode detail = ConsoleReadings.detail("search").put("page", p).put("total", result.total());
+        TrailJson.putFilter(detail, filter);
+        if (!readings.recorded(request, auth, detail)) {
             return unavailable(model, response, null);
         }
         model.addAttribute("page", p);
@@ -108,7 +107,7 @@ class ConsoleTrailController {
         } catch (SQLException e) {
             return unavailable(model, response, e);
         }
-        if (!recorded(request, auth, detail("record").put("id", id).put("found", record.isPresent()))) {
+        if (!readings.recorded(request, auth, ConsoleReadings.detail("record").put("id", id).put("found", record.isPresent()))) {
             return unavailable(model, response, null);
         }
         if (record.isEmpty()) {
@@ -132,9 +131,9 @@ class ConsoleTrailController {
             response.sendError(400, e.getMessage());
             return;
         }
-        ObjectNode detail = detail("export").put("format", format);
-        putFilter(detail, filter);
-        if (!recorded(request, auth, detail)) {
+        ObjectNode detail = ConsoleReadings.detail("export").put("format", format);
+        TrailJson.putFilter(detail, filter);
+        if (!readings.recorded(request, auth, detail)) {
             response.sendError(503, "the request trail cannot be written, so it is not shown");
             return;
         }
@@ -146,15 +145,7 @@ class ConsoleTrailController {
         response.setHeader("Cache-Control", "no-store");
         Writer w = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
         try {
-            if (csv) {
-                TrailJson.csvHeader(w);
-                queries.exportMatching(filter, r -> TrailJson.csvRow(w, r));
-            } else {
-                queries.exportMatching(filter, r -> {
-                    w.write(TrailJson.json(r));
-                    w.write('\n');
-                });
-            }
+            queries.exportMatching(filter, TrailJson.exportTo(w, csv));
         } catch (SQLException e) {
             if (!response.isCommitted()) {
                 response.reset();
@@ -193,13 +184,12 @@ class ConsoleTrailController {
         } catch (SQLException e) {
             return unavailable(model, response, e);
         }
-        ObjectNode detail = detail("verify").put("valid", result.valid()).put("checked", result.checked());
-        putIf(detail, "from", f == null ? null : RecordHash.format(f));
-        putIf(detail, "to", t == null ? null : RecordHash.format(t));
+        ObjectNode detail = ConsoleReadings.detail("verify").put("valid", result.valid()).put("checked", result.checked());
+        TrailJson.putFilter(detail, TrailQueries.Filter.period(f, t));
         if (result.firstInvalid() != null) {
             detail.put("firstInvalid", result.firstInvalid());
         }
-        if (!recorded(request, auth, detail)) {
+        if (!readings.recorded(request, auth, detail)) {
             return unavailable(model, response, null);
         }
         model.addAttribute("result", result);
@@ -229,32 +219,6 @@ class ConsoleTrailController {
 
     private static String blank(String s) {
         return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    private static ObjectNode detail(String action) {
-        return ConsoleReadings.detail(action);
-    }
-
-    private static void putFilter(ObjectNode detail, TrailQueries.Filter f) {
-        putIf(detail, "from", f.from() == null ? null : RecordHash.format(f.from()));
-        putIf(detail, "to", f.to() == null ? null : RecordHash.format(f.to()));
-        putIf(detail, "client", f.client());
-        putIf(detail, "opd", f.opd());
-        putIf(detail, "route", f.route());
-        if (f.status() != null) {
-            detail.put("status", f.status());
-        }
-        putIf(detail, "correlationId", f.correlationId());
-    }
-
-    private static void putIf(ObjectNode n, String name, String value) {
-        if (value != null) {
-            n.put(name, value);
-        }
-    }
-
-    private boolean recorded(HttpServletRequest request, Authentication auth, ObjectNode detail) {
-        return readings.recorded(request, auth, detail);
     }
 
     private static String unavailable(Model model, HttpServletResponse response, SQLException e) {

@@ -114,7 +114,7 @@ class AuditController {
             return;
         }
         ObjectNode detail = reading.detail("search");
-        putFilter(detail, filter);
+        TrailJson.putFilter(detail, filter);
         detail.put("page", page).put("size", size).put("total", result.total());
         if (!reading.record(response, 200, null, detail)) {
             return;
@@ -198,15 +198,7 @@ class AuditController {
         response.setHeader("Cache-Control", "no-store");
         Writer w = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
         try {
-            if (csv) {
-                TrailJson.csvHeader(w);
-                queries.export(from, to, r -> TrailJson.csvRow(w, r));
-            } else {
-                queries.export(from, to, r -> {
-                    w.write(TrailJson.json(r));
-                    w.write('\n');
-                });
-            }
+            queries.export(from, to, TrailJson.exportTo(w, csv));
         } catch (SQLException e) {
             if (!response.isCommitted()) {
                 storeDown(response, reading, e); // resets the response: the buffered start is dropped
@@ -311,18 +303,6 @@ class AuditController {
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
-    }
-
-    private static void putFilter(ObjectNode detail, TrailQueries.Filter f) {
-        putPeriod(detail, f.from(), f.to());
-        putIf(detail, "client", f.client());
-        putIf(detail, "opd", f.opd());
-        putIf(detail, "route", f.route());
-        if (f.status() != null) {
-            detail.put("status", f.status());
-        }
-        putIf(detail, "correlationId", f.correlationId());
-        putIf(detail, "kind", f.kind());
     }
 
     private static ObjectNode putPeriod(ObjectNode detail, Instant from, Instant to) {

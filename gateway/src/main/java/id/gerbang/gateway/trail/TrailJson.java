@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,6 +69,41 @@ public final class TrailJson {
     /** Reads one NDJSON line; strict: every field present, no other field. */
     public static AuditRecord parse(String line) throws JsonProcessingException {
         return MAPPER.readValue(line, AuditRecord.class);
+    }
+
+    /**
+     * Where an export writes its records: as CSV rows after the header (written now), or as NDJSON lines.
+     */
+    public static TrailQueries.RecordSink exportTo(Writer out, boolean csv) throws IOException {
+        if (csv) {
+            csvHeader(out);
+            return r -> csvRow(out, r);
+        }
+        return r -> {
+            out.write(json(r));
+            out.write('\n');
+        };
+    }
+
+    /** A search filter as the {@code detail} of the reading it is part of; absent values are left out. */
+    public static ObjectNode putFilter(ObjectNode detail, TrailQueries.Filter f) {
+        putIf(detail, "from", f.from() == null ? null : RecordHash.format(f.from()));
+        putIf(detail, "to", f.to() == null ? null : RecordHash.format(f.to()));
+        putIf(detail, "client", f.client());
+        putIf(detail, "opd", f.opd());
+        putIf(detail, "route", f.route());
+        if (f.status() != null) {
+            detail.put("status", f.status());
+        }
+        putIf(detail, "correlationId", f.correlationId());
+        putIf(detail, "kind", f.kind());
+        return detail;
+    }
+
+    private static void putIf(ObjectNode detail, String name, String value) {
+        if (value != null) {
+            detail.put(name, value);
+        }
     }
 
     /** The CSV header line, with its CRLF. */
