@@ -273,6 +273,8 @@ class PolicyIT {
         String text = prometheus();
         assertThat(text).contains("gerbang_request_duration_seconds_bucket{route=\"it-echo\",le=");
         assertThat(text).contains("gerbang_trail_commit_seconds_bucket{le=");
+        assertThat(text).contains("gerbang_trail_batch_records_bucket{le=\"1.0\"}");
+        assertThat(text).containsPattern("(?m)^gerbang_trail_batch_records_count [1-9]");
         assertThat(text).contains("gerbang_bulkhead_limit{route=\"it-busy\"} 2.0");
         assertThat(metric("gerbang_requests_total", "client=\"dinkes-simpus\",code=\"none\",route=\"it-echo\",status=\"200\""))
                 .isGreaterThanOrEqualTo(1.0);

@@ -26,7 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import id.gerbang.gateway.pipeline.CorrelationIds;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.security.core.Authentication;
@@ -253,7 +253,7 @@ class ConsoleServicesController {
             sha.update(bytes);
             Object id = http.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
             this.request = new RouteChanges.Request(Instant.now(), System.nanoTime(),
-                    id instanceof String s ? s : UUID.randomUUID().toString(), http.getMethod(), http.getRequestURI(),
+                    id instanceof String s ? s : CorrelationIds.create(), http.getMethod(), http.getRequestURI(),
                     bytes.length, Sha256.hex(sha));
         }
 

@@ -37,7 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import id.gerbang.gateway.pipeline.CorrelationIds;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -468,6 +468,6 @@ class AdminController {
 
     private static String correlationId(HttpServletRequest request) {
         Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-        return id instanceof String s ? s : UUID.randomUUID().toString();
+        return id instanceof String s ? s : CorrelationIds.create();
     }
 }

@@ -29,7 +29,17 @@ class TrailConfiguration {
                 .description("insert and commit of one batch of trail records (group commit)")
                 .publishPercentileHistogram()
                 .register(meters);
-        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), commits);
+        io.micrometer.core.instrument.DistributionSummary batches = io.micrometer.core.instrument.DistributionSummary
+                .builder("gerbang.trail.batch")
+                .description("records stored by one commit of the trail writer (group commit)")
+                .baseUnit("records")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+                .register(meters);
+        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitInterval(),
+                (records, nanos) -> {
+                    commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    batches.record(records);
+                });
     }
 
     /**

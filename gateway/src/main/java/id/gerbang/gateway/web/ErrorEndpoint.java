@@ -7,7 +7,7 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
+import id.gerbang.gateway.pipeline.CorrelationIds;
 import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -25,6 +25,6 @@ class ErrorEndpoint implements ErrorController {
         ErrorCode code = ErrorCode.forStatus(status instanceof Integer s ? s : 500);
         Object correlationId = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
         Problems.write(response, code, code == ErrorCode.INTERNAL_ERROR ? "internal error" : code.title(),
-                correlationId instanceof String id ? id : UUID.randomUUID().toString());
+                correlationId instanceof String id ? id : CorrelationIds.create());
     }
 }

@@ -2,8 +2,13 @@ package id.gerbang.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -22,7 +27,7 @@ class CorrelationIdsTest {
     @ValueSource(strings = {"has space", "quote\"", "<script>", "a,b", "semi;colon", "tab\t"})
     void replacesAMissingOrUnsafeId(String offered) {
         String id = CorrelationIds.keepOrCreate(offered);
-        assertThat(id).isNotEqualTo(offered).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(id).isNotEqualTo(offered).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     }
 
     @Test
@@ -33,13 +38,33 @@ class CorrelationIdsTest {
     }
 
     @Test
-    void createdIdsAreVersion4UuidsAndDistinct() {
+    void createdIdsAreVersion7UuidsAndDistinct() {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             String id = CorrelationIds.create();
-            assertThat(java.util.UUID.fromString(id).version()).isEqualTo(4);
+            UUID uuid = UUID.fromString(id);
+            assertThat(uuid.version()).isEqualTo(7);
+            assertThat(uuid.variant()).isEqualTo(2);
             ids.add(id);
         }
         assertThat(ids).hasSize(10_000);
+    }
+
+    @Test
+    void createdIdsCarryTheirMillisecondAndSortByIt() {
+        long before = System.currentTimeMillis();
+        String id = CorrelationIds.create();
+        long after = System.currentTimeMillis();
+        long millis = UUID.fromString(id).getMostSignificantBits() >>> 16;
+        assertThat(millis).isBetween(before, after);
+
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        List<String> made = new ArrayList<>();
+        for (long t = 1_700_000_000_000L; t < 1_700_000_000_000L + 5_000; t += 7) {
+            made.add(CorrelationIds.format(t, r));
+        }
+        List<String> sorted = new ArrayList<>(made);
+        Collections.sort(sorted); // as a database index orders them: by their text
+        assertThat(sorted).isEqualTo(made);
     }
 }

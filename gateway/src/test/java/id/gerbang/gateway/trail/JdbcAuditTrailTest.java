@@ -171,6 +171,35 @@ abstract class JdbcAuditTrailTest {
     }
 
     @Test
+    void recordsArrivingWithinTheCommitIntervalShareOneCommit() throws Exception {
+        List<Integer> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+        JdbcAuditTrail trail = new JdbcAuditTrail(store, "pelalawan-1", 512, 10_000, Duration.ofSeconds(30),
+                Duration.ofSeconds(3), (records, nanos) -> batches.add(records));
+        trails.add(trail);
+
+        trail.record(served("i-0")); // the first record is committed at once, alone
+        assertThat(batches).containsExactly(1);
+
+        int callers = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<AuditRecord>> calls = new ArrayList<>();
+            for (int i = 1; i <= callers; i++) {
+                String id = "i-" + i;
+                calls.add(pool.submit(() -> trail.record(served(id))));
+            }
+            for (Future<AuditRecord> call : calls) {
+                assertThat(call.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS).id()).isNotNull();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(batches).as("records handed over within 3 s of the last commit's start wait for one commit")
+                .containsExactly(1, callers);
+        assertValid(rows(), callers + 1);
+    }
+
+    @Test
     void twoNodesWritingAtOnceMakeTwoValidChains() throws Exception {
         JdbcAuditTrail a = trail("pelalawan-1");
         JdbcAuditTrail b = trail("pelalawan-2");
