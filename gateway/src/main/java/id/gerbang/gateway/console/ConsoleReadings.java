@@ -9,7 +9,6 @@ import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.gateway.trail.TrailUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
-import id.gerbang.gateway.pipeline.CorrelationIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.core.Authentication;
@@ -38,10 +37,9 @@ class ConsoleReadings {
     /** {@code false} when the trail cannot take the record: then show nothing of the trail. */
     boolean recorded(HttpServletRequest request, Authentication auth, ObjectNode detail) {
         ConsoleUser user = ConsoleUser.of(auth);
-        Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
         Instant now = Instant.now();
         try {
-            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, id instanceof String s ? s : CorrelationIds.create(),
+            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, GatewayFilter.correlationId(request),
                     user.name(), user.opd(), user.name(), null, null, null, request.getMethod(),
                     Masking.DEFAULT.path(request.getRequestURI()), Masking.DEFAULT.query(request.getQueryString()), 200,
                     null, null, 0L, null, 0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));

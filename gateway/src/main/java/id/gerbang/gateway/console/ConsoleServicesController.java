@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import id.gerbang.gateway.pipeline.CorrelationIds;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.security.core.Authentication;
@@ -251,9 +250,8 @@ class ConsoleServicesController {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             MessageDigest sha = Sha256.newDigest();
             sha.update(bytes);
-            Object id = http.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
             this.request = new RouteChanges.Request(Instant.now(), System.nanoTime(),
-                    id instanceof String s ? s : CorrelationIds.create(), http.getMethod(), http.getRequestURI(),
+                    GatewayFilter.correlationId(http), http.getMethod(), http.getRequestURI(),
                     bytes.length, Sha256.hex(sha));
         }
 

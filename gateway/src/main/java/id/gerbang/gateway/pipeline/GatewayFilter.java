@@ -20,6 +20,14 @@ public class GatewayFilter extends OncePerRequestFilter {
     /** The request attribute holding the correlation id, for error handlers further down. */
     public static final String CORRELATION_ATTRIBUTE = GatewayFilter.class.getName() + ".correlationId";
 
+    /**
+     * The correlation id this filter gave the request, or a new one for a request that never passed
+     * through it (an error dispatched before it ran, say).
+     */
+    public static String correlationId(HttpServletRequest request) {
+        return request.getAttribute(CORRELATION_ATTRIBUTE) instanceof String id ? id : CorrelationIds.create();
+    }
+
     private final ApiPipeline pipeline;
 
     public GatewayFilter(ApiPipeline pipeline) {

@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import id.gerbang.gateway.pipeline.CorrelationIds;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -467,7 +466,6 @@ class AdminController {
     }
 
     private static String correlationId(HttpServletRequest request) {
-        Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-        return id instanceof String s ? s : CorrelationIds.create();
+        return GatewayFilter.correlationId(request);
     }
 }

@@ -22,7 +22,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import id.gerbang.gateway.pipeline.CorrelationIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -255,8 +254,7 @@ class AuditController {
         final String query;
 
         Reading(HttpServletRequest request, Authentication auth) {
-            Object id = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-            this.correlationId = id instanceof String s ? s : CorrelationIds.create();
+            this.correlationId = GatewayFilter.correlationId(request);
             this.clientId = auth == null ? null : auth.getName();
             String opd = auth instanceof JwtAuthenticationToken jwt ? jwt.getToken().getClaimAsString("opd") : null;
             this.clientOpd = opd != null && !opd.isBlank() ? opd : clientId == null ? null : clientOpds.get(clientId);

@@ -7,7 +7,6 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import id.gerbang.gateway.pipeline.CorrelationIds;
 import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -23,8 +22,7 @@ class ErrorEndpoint implements ErrorController {
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         ErrorCode code = ErrorCode.forStatus(status instanceof Integer s ? s : 500);
-        Object correlationId = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
         Problems.write(response, code, code == ErrorCode.INTERNAL_ERROR ? "internal error" : code.title(),
-                correlationId instanceof String id ? id : CorrelationIds.create());
+                GatewayFilter.correlationId(request));
     }
 }
