@@ -118,9 +118,10 @@ class TokenRefusalIT extends GatewayTest {
         assertRefused(callWith("Bearer " + gw.mint(gw.issuerKey(), c -> c.claim("azp", null).claim("client_id", null))));
     }
 
-    /** The parameter name as sent; each one decodes to {@code access_token}. */
+    /** The parameter name as sent; each one decodes to {@code access_token}, or PHP reads it as that. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"access_token", "access%5Ftoken", "access%5ftoken", "%61ccess_token", "access_%74oken"})
+    @ValueSource(strings = {"access_token", "access%5Ftoken", "access%5ftoken", "%61ccess_token", "access_%74oken",
+        "access.token", "access+token", "access%20token", "access[token"})
     void tokenInTheQueryStringEvenWithAValidHeader(String name) throws Exception {
         String token = gw.token("dinkes-simpus");
         assertRefused(callWith("/api/it/echo/pasien?nik=1404015708900001&" + name + "=" + token, "Bearer " + token));

@@ -261,7 +261,7 @@ public class ApiPipeline {
         if (refusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused request path: " + refusal);
         }
-        String queryRefusal = RequestPaths.rawCharacters(query);
+        String queryRefusal = RequestPaths.queryRefusal(query);
         if (queryRefusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused query: " + queryRefusal);
         }
@@ -290,19 +290,34 @@ public class ApiPipeline {
         }
     }
 
-    /** Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token}, {@code access_token[]}). */
+    /**
+     * Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token},
+     * {@code access_token[]}), or under a name PHP reads as {@code access_token} ({@code access.token},
+     * {@code access+token}, {@code access%20token}, {@code access[token}, {@code access_token%00x}).
+     */
     static boolean hasQueryToken(String query) {
         if (query == null) {
             return false;
         }
         for (String param : query.split("[&;]")) {
             int eq = param.indexOf('=');
-            String name = RequestPaths.decodeFully(eq < 0 ? param : param.substring(0, eq)).toLowerCase(java.util.Locale.ROOT);
-            if (name.equals("access_token") || name.startsWith("access_token[")) {
+            String name = phpName(eq < 0 ? param : param.substring(0, eq));
+            if (name.equals("access_token") || name.startsWith("access_token[") || name.replace('[', '_').equals("access_token")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A query parameter's name as PHP reads it, lower-cased: decoded ({@code +} is a space), cut at a NUL,
+     * leading spaces dropped, spaces and dots turned into {@code _} (an unmatched {@code [} too, checked by
+     * the caller).
+     */
+    private static String phpName(String rawName) {
+        String name = RequestPaths.decodeFully(rawName.replace('+', ' ')).toLowerCase(java.util.Locale.ROOT);
+        int nul = name.indexOf('\0');
+        return (nul < 0 ? name : name.substring(0, nul)).stripLeading().replace(' ', '_').replace('.', '_');
     }
 
     private static String userId(HttpServletRequest request) {
