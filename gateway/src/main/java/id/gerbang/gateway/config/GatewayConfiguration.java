@@ -39,7 +39,7 @@ class GatewayConfiguration {
         }
         GerbangProperties.Security s = properties.security();
         return new TokenAuthenticator(decoder, new CallerClaims(s.clientOpds()::get), s.tokenCacheTtl(),
-                s.tokenCacheSize(), Clock.systemUTC());
+                s.tokenCacheMemory().toBytes(), Clock.systemUTC());
     }
 
     /** Runs before every other filter, Spring Security's included: {@code /api} calls never reach them. */
