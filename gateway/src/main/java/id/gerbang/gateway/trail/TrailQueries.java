@@ -410,9 +410,15 @@ public class TrailQueries {
         }
     }
 
+    /**
+     * A node's latest record before a sequence number. Ordered as the (node, node_seq) index is: H2 then
+     * reads the index backwards from there; ordered by node_seq alone it sorts the node's whole chain.
+     */
+    static final String LATEST_BEFORE = "SELECT " + COLUMNS + " FROM audit_record "
+            + "WHERE node = ? AND node_seq < ? ORDER BY node DESC, node_seq DESC LIMIT 1";
+
     private static Optional<AuditRecord> latestBefore(Connection c, String node, long seq) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record "
-                + "WHERE node = ? AND node_seq < ? ORDER BY node_seq DESC LIMIT 1")) {
+        try (PreparedStatement s = c.prepareStatement(LATEST_BEFORE)) {
             s.setString(1, node);
             s.setLong(2, seq);
             try (ResultSet rs = s.executeQuery()) {
