@@ -44,8 +44,8 @@ class GatewayConfiguration {
 
     /** Runs before every other filter, Spring Security's included: {@code /api} calls never reach them. */
     @Bean
-    FilterRegistrationBean<GatewayFilter> gatewayFilter(ApiPipeline pipeline) {
-        FilterRegistrationBean<GatewayFilter> registration = new FilterRegistrationBean<>(new GatewayFilter(pipeline));
+    FilterRegistrationBean<GatewayFilter> gatewayFilter(ApiPipeline pipeline, id.gerbang.gateway.trail.AuditTrail trail) {
+        FilterRegistrationBean<GatewayFilter> registration = new FilterRegistrationBean<>(new GatewayFilter(pipeline, trail));
         registration.addUrlPatterns("/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setName("gerbangGatewayFilter");

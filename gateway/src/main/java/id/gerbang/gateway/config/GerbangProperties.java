@@ -121,6 +121,9 @@ public record GerbangProperties(
      * @param commitInterval least time between the starts of two commits: records arriving sooner wait
      *                      and share the next commit (0 commits each record as soon as the writer is free)
      * @param retention     records older than this are purged, leaving a checkpoint; unset keeps everything
+     * @param nodes         every node whose records are on this trail (the running ones and the retired ones
+     *                      whose records are kept); verification reports records of any other node. This
+     *                      node is always one of them; unset, it is the only one (standalone)
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
@@ -128,7 +131,12 @@ public record GerbangProperties(
             @DefaultValue("10000") int queueCapacity,
             @DefaultValue("5s") Duration writeTimeout,
             @DefaultValue("1ms") Duration commitInterval,
-            Duration retention) {}
+            Duration retention,
+            List<String> nodes) {
+        public Trail {
+            nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        }
+    }
 
     /**
      * @param enabled serve the sandbox OPD services and their routes

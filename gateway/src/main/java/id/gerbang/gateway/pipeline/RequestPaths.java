@@ -156,6 +156,23 @@ public final class RequestPaths {
         return null;
     }
 
+    /**
+     * The path a (refused) raw path would name once decoded and normalised: backslashes read as slashes,
+     * empty and {@code .} segments dropped, {@code ..} applied. Only for naming what a hostile request
+     * aimed at; never forwarded.
+     */
+    public static String resolved(String rawPath) {
+        java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : decodeFully(rawPath).replace('\\', '/').split("/")) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.addLast(segment);
+            }
+        }
+        return "/" + String.join("/", segments);
+    }
+
     /** Percent-decodes until nothing changes (at most a few rounds), as {@link #decodeOnce} does each round. */
     static String decodeFully(String s) {
         String current = s;

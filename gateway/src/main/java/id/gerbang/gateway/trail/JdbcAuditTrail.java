@@ -314,7 +314,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     private void loadHead(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node_seq DESC LIMIT 1")) {
+                // ordered as the (node, node_seq) index is, so H2 reads its last entry instead of sorting the chain
+                "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node DESC, node_seq DESC LIMIT 1")) {
             s.setString(1, node);
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {

@@ -159,4 +159,13 @@ class RequestPathsTest {
     void refusesRawControlCharacters(String path) {
         assertThat(RequestPaths.refusal(path)).isEqualTo("control character");
     }
+
+    @org.junit.jupiter.api.Test
+    void aRefusedPathIsResolvedToTheEndpointItAimedAt() {
+        assertThat(RequestPaths.resolved("/audit/records/%2e%2e/x")).isEqualTo("/audit/x");
+        assertThat(RequestPaths.resolved("/x/%2e%2e/audit/records")).isEqualTo("/audit/records");
+        assertThat(RequestPaths.resolved("//admin\\routes/./it")).isEqualTo("/admin/routes/it");
+        assertThat(RequestPaths.resolved("/%252e%252e/%61udit")).isEqualTo("/audit");
+        assertThat(RequestPaths.resolved("/../../..")).isEqualTo("/");
+    }
 }
