@@ -114,19 +114,13 @@ final class StrictHttpConnectionFactory extends HttpConnectionFactory {
             }
             if (scanning) {
                 int headEnd = scan(buffer);
-                if (headEnd < 0) {
-                    return super.parseNext(buffer);
+                boolean handled = super.parseNext(buffer);
+                if (headEnd >= 0 && isChunking() && buffer.position() > headEnd) {
+                    // Jetty's connection stops the parser at the end of the head, so a chunked body is scanned
+                    // before it is parsed; a parser that went on has taken body bytes unscanned: keep up with them
+                    chunks.scan(buffer, headEnd, buffer.position(), false);
                 }
-                // the parser is given the head alone, so that a chunked body's framing is always scanned first
-                int limit = buffer.limit();
-                boolean handled;
-                buffer.limit(headEnd);
-                try {
-                    handled = super.parseNext(buffer);
-                } finally {
-                    buffer.limit(limit);
-                }
-                return handled || scanning || !buffer.hasRemaining() ? handled : parseNext(buffer);
+                return handled;
             }
             if (!isChunking() || !inContentState()) {
                 return super.parseNext(buffer);
