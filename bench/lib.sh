@@ -3,7 +3,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
-JAR="$ROOT/gateway/target/gerbang.jar"
+# GERBANG_JAR measures another build of the gateway (an earlier commit's jar, for a before/after comparison)
+JAR="${GERBANG_JAR:-$ROOT/gateway/target/gerbang.jar}"
 # The same JVM flags for every Java target (Gerbang and its peers): a 512 MiB heap, otherwise defaults.
 JVM_OPTS=(-Xms512m -Xmx512m)
 WORK=$(mktemp -d /tmp/gerbang-bench.XXXXXX)

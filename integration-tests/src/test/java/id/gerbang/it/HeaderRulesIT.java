@@ -95,6 +95,31 @@ class HeaderRulesIT extends GatewayTest {
         assertThat(values(receivedOnce(), "X-User-Id")).containsExactly("198501012010011001");
     }
 
+    /** CGI, WSGI, PHP-FPM and nginx-fronted applications read "_" as "-": X_User_Id is X-User-Id to them. */
+    @Test
+    void underscoreSpellingsOfTheGatewaysHeadersNeverReachTheUpstream() throws Exception {
+        call("X_Gerbang_Client", "disdukcapil-siak", "X_Gerbang_Opd", "disdukcapil", "X_User_Id", "bupati",
+                "X_Correlation_Id", "forged", "X_Forwarded_For", "10.0.0.1", "X_Real_IP", "10.0.0.1",
+                "X_HTTP_Method_Override", "DELETE", "X_Kept_Header", "yes");
+        LoggedRequest in = receivedOnce();
+
+        assertThat(values(in, "X_Kept_Header")).as("control: another header with underscores passes").containsExactly("yes");
+        assertThat(in.getAllHeaderKeys()).filteredOn(k -> k.contains("_")).extracting(String::toLowerCase)
+                .containsExactly("x_kept_header");
+        assertThat(values(in, "X-Gerbang-Client")).containsExactly("dinkes-simpus");
+        assertThat(values(in, "X-User-Id")).as("X_User_Id is not read as the user id").isEmpty();
+        assertThat(values(in, "X-Forwarded-For")).singleElement().asString().doesNotContain("10.0.0.1");
+    }
+
+    @Test
+    void withBothSpellingsOfTheUserIdTheDashedOneIsTheUserAndTheOtherIsDropped() throws Exception {
+        call("X_User_Id", "bupati", "X-User-Id", "198501012010011001");
+        LoggedRequest in = receivedOnce();
+
+        assertThat(values(in, "X-User-Id")).containsExactly("198501012010011001");
+        assertThat(values(in, "X_User_Id")).isEmpty();
+    }
+
     @Test
     void camelHeadersInAnyCaseAreDropped() throws Exception {
         call("CamelHttpUri", "http://169.254.169.254/latest", "camelhttpmethod", "DELETE", "CAMELFOO", "bar",

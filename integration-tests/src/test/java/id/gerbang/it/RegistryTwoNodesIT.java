@@ -52,6 +52,7 @@ class RegistryTwoNodesIT {
         Postgres pg = Postgres.get();
         pg.createDatabase("it_registry");
         List<String> shared = new ArrayList<>(pg.gatewayArgs("it_registry"));
+        shared.add("--gerbang.trail.nodes=node-a,node-b"); // both write the trail either verifies
         a = Gateway.start("node-a", with(shared, "--gerbang.node=node-a"));
         b = Gateway.start("node-b", with(shared, "--gerbang.node=node-b"));
         upstream = a.upstream();

@@ -118,9 +118,10 @@ class TokenRefusalIT extends GatewayTest {
         assertRefused(callWith("Bearer " + gw.mint(gw.issuerKey(), c -> c.claim("azp", null).claim("client_id", null))));
     }
 
-    /** The parameter name as sent; each one decodes to {@code access_token}. */
+    /** The parameter name as sent; each one decodes to {@code access_token}, or PHP reads it as that. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"access_token", "access%5Ftoken", "access%5ftoken", "%61ccess_token", "access_%74oken"})
+    @ValueSource(strings = {"access_token", "access%5Ftoken", "access%5ftoken", "%61ccess_token", "access_%74oken",
+        "access.token", "access+token", "access%20token", "access[token"})
     void tokenInTheQueryStringEvenWithAValidHeader(String name) throws Exception {
         String token = gw.token("dinkes-simpus");
         assertRefused(callWith("/api/it/echo/pasien?nik=1404015708900001&" + name + "=" + token, "Bearer " + token));
@@ -135,5 +136,34 @@ class TokenRefusalIT extends GatewayTest {
     void basicCredentials() throws Exception {
         String basic = Base64.getEncoder().encodeToString("dinkes-simpus:dinkes-simpus-secret".getBytes(StandardCharsets.UTF_8));
         assertRefused(callWith("Basic " + basic));
+    }
+
+    /** One valid token sent in other spellings: each would verify, and each would take a place in the cache. */
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"!", "~", "*", "%20"})
+    void aValidTokenWithACharacterOutsideBase64urlInItsSignature(String inserted) throws Exception {
+        String token = gw.token("dinkes-simpus");
+        assertThat(callWith("Bearer " + token).statusCode()).as("control: the token itself").isEqualTo(200);
+        wm.resetRequests();
+        int at = token.lastIndexOf('.') + 100;
+        String variant = token.substring(0, at) + inserted.replace("%20", " ") + token.substring(at);
+
+        HttpResponse<String> r = callWith("Bearer " + variant);
+
+        assertRefused(r);
+        assertThat(r.body()).contains("outside base64url");
+    }
+
+    @Test
+    void aValidTokenWithPaddingAfterItsSignature() throws Exception {
+        assertRefused(callWith("Bearer " + gw.token("dinkes-simpus") + "=="));
+    }
+
+    @Test
+    void aTokenLongerThan8KiB() throws Exception {
+        HttpResponse<String> r = callWith("Bearer " + gw.mint(gw.issuerKey(), c -> c.claim("pad", "x".repeat(6200))));
+
+        assertRefused(r);
+        assertThat(r.body()).contains("longer than 8192 characters");
     }
 }

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import id.gerbang.it.support.Gateway;
 import id.gerbang.it.support.Postgres;
 import id.gerbang.it.support.PostgresGateway;
+import id.gerbang.it.support.RawHttp;
 import id.gerbang.it.support.TrailRows;
 import id.gerbang.it.support.TrailRows.Row;
 import java.net.http.HttpRequest;
@@ -299,6 +300,49 @@ class TrailRecordsIT {
         assertThat(rec.string("client_id")).isEqualTo("dinkes-simpus");
         assertThat(rec.string("path")).isEqualTo("/audit/records");
         assertThat(rec.string("query")).isEqualTo("client=bapenda-sipd");
+    }
+
+    /**
+     * A hostile path on the auditors' API is refused with 400 by the gateway's filter, before any token is
+     * looked at; it is still an attempt to read the trail, recorded as one, with or without a token.
+     */
+    @Test
+    void aHostilePathOnTheAuditorsApiIsRecordedAsARefusedReading() throws Exception {
+        for (String client : new String[] {null, "inspektorat-audit"}) {
+            String cid = cid("hostile-audit");
+            RawHttp.Response r = RawHttp.send(gw.port(), "GET /audit/records/%2e%2e/x?nik=" + NIK + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + gw.port() + "\r\n"
+                    + (client == null ? "" : "Authorization: Bearer " + gw.token(client) + "\r\n")
+                    + "X-Correlation-Id: " + cid + "\r\n"
+                    + "Connection: close\r\n\r\n");
+
+            assertThat(r.status()).as("with token: %s", client).isEqualTo(400);
+            assertThat(r.bodyText()).contains("BAD_REQUEST").contains("refused request path");
+            Row rec = onlyRecordOf(cid);
+            assertThat(rec.string("kind")).isEqualTo("trail-read");
+            assertThat(rec.number("status")).isEqualTo(400);
+            assertThat(rec.string("error_code")).isEqualTo("BAD_REQUEST");
+            assertThat(rec.string("method")).isEqualTo("GET");
+            assertThat(rec.string("path")).startsWith("/audit/records/").endsWith("/x");
+            assertThat(rec.string("query")).as("masked like every reading's").isEqualTo("nik=" + NIK_MASKED);
+            assertThat(rec.string("detail")).contains("\"action\":\"refused\"").contains("dot segment");
+        }
+    }
+
+    /** A hostile path aimed at the route registry is a refused attempt to change it. */
+    @Test
+    void aHostilePathOnTheAdminApiIsRecordedAsARefusedRouteChange() throws Exception {
+        String cid = cid("hostile-admin");
+        RawHttp.Response r = RawHttp.send(gw.port(), "DELETE /admin/routes/%2e%2e/it HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + gw.port() + "\r\n"
+                + "X-Correlation-Id: " + cid + "\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertThat(r.status()).isEqualTo(400);
+        Row rec = onlyRecordOf(cid);
+        assertThat(rec.string("kind")).isEqualTo("route-change");
+        assertThat(rec.number("status")).isEqualTo(400);
+        assertThat(rec.string("method")).isEqualTo("DELETE");
     }
 
     // ------------------------------------------------------------------------------------------- helpers

@@ -202,7 +202,17 @@ public final class RouteValidator {
             v.add("upstream.url", "must not carry user-info: credentials never live in a route definition");
         }
         if (uri.getHost() == null) {
-            v.add("upstream.url", "must have a host");
+            // java.net.URI keeps an authority it cannot read as host and port (an empty host, a port beyond
+            // int) without either
+            v.add("upstream.url", uri.getRawAuthority() == null ? "must have a host"
+                    : "must have a valid host and port (1 to 65535)");
+        }
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
+            v.add("upstream.url", "port must be between 1 and 65535");
+        }
+        if (!uri.toString().equals(uri.toASCIIString())) {
+            // the path is sent as written, never re-encoded
+            v.add("upstream.url", "must be ASCII: percent-encode other characters");
         }
         if (uri.getRawQuery() != null) {
             v.add("upstream.url", "must not have a query");

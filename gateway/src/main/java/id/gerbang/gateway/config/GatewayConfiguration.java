@@ -39,13 +39,13 @@ class GatewayConfiguration {
         }
         GerbangProperties.Security s = properties.security();
         return new TokenAuthenticator(decoder, new CallerClaims(s.clientOpds()::get), s.tokenCacheTtl(),
-                s.tokenCacheSize(), Clock.systemUTC());
+                s.tokenCacheMemory().toBytes(), Clock.systemUTC());
     }
 
     /** Runs before every other filter, Spring Security's included: {@code /api} calls never reach them. */
     @Bean
-    FilterRegistrationBean<GatewayFilter> gatewayFilter(ApiPipeline pipeline) {
-        FilterRegistrationBean<GatewayFilter> registration = new FilterRegistrationBean<>(new GatewayFilter(pipeline));
+    FilterRegistrationBean<GatewayFilter> gatewayFilter(ApiPipeline pipeline, id.gerbang.gateway.trail.AuditTrail trail) {
+        FilterRegistrationBean<GatewayFilter> registration = new FilterRegistrationBean<>(new GatewayFilter(pipeline, trail));
         registration.addUrlPatterns("/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setName("gerbangGatewayFilter");

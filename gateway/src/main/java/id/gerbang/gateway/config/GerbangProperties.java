@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -39,7 +40,9 @@ public record GerbangProperties(
     /**
      * @param audience        the {@code aud} every token must carry
      * @param tokenCacheTtl   longest time a verified token is remembered (never beyond its expiry)
-     * @param tokenCacheSize  most verified tokens remembered at once
+     * @param tokenCacheMemory most memory the verified tokens remembered may hold (an estimate: each
+     *                        token's length, the caller read from it, and the cache's bookkeeping); when
+     *                        full, the tokens used least are dropped; 0 remembers none
      * @param clientOpds      client id to OPD code, for tokens without an {@code opd} claim
      * @param clockSkew       tolerance on a token's {@code exp} and {@code nbf} (Keycloak's tokens; the
      *                        built-in issuer's use Spring's 60 s)
@@ -49,7 +52,7 @@ public record GerbangProperties(
     public record Security(
             @DefaultValue("gerbang") String audience,
             @DefaultValue("5m") Duration tokenCacheTtl,
-            @DefaultValue("10000") int tokenCacheSize,
+            @DefaultValue("16MB") DataSize tokenCacheMemory,
             Map<String, String> clientOpds,
             @DefaultValue("60s") Duration clockSkew,
             @DefaultValue JwkSet jwkSet) {
@@ -118,6 +121,9 @@ public record GerbangProperties(
      * @param commitInterval least time between the starts of two commits: records arriving sooner wait
      *                      and share the next commit (0 commits each record as soon as the writer is free)
      * @param retention     records older than this are purged, leaving a checkpoint; unset keeps everything
+     * @param nodes         every node whose records are on this trail (the running ones and the retired ones
+     *                      whose records are kept); verification reports records of any other node. This
+     *                      node is always one of them; unset, it is the only one (standalone)
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
@@ -125,7 +131,12 @@ public record GerbangProperties(
             @DefaultValue("10000") int queueCapacity,
             @DefaultValue("5s") Duration writeTimeout,
             @DefaultValue("1ms") Duration commitInterval,
-            Duration retention) {}
+            Duration retention,
+            List<String> nodes) {
+        public Trail {
+            nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        }
+    }
 
     /**
      * @param enabled serve the sandbox OPD services and their routes

@@ -4,7 +4,7 @@ import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
 import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.gateway.trail.AuditTrail;
-import id.gerbang.gateway.trail.Masking;
+import id.gerbang.gateway.trail.RefusedAttempts;
 import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.gateway.trail.TrailUnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -105,12 +105,7 @@ class WebSecurityConfiguration {
 
         /** Attempts to read the trail, and to change the registry, are recorded even when refused. */
         private static TrailEntry.Kind watched(HttpServletRequest req) {
-            String uri = req.getRequestURI();
-            if (uri.startsWith("/audit")) {
-                return TrailEntry.Kind.TRAIL_READ;
-            }
-            boolean read = req.getMethod().equals("GET") || req.getMethod().equals("HEAD");
-            return uri.startsWith("/admin/routes") && !read && !uri.endsWith(":validate") ? TrailEntry.Kind.ROUTE_CHANGE : null;
+            return RefusedAttempts.watched(req.getMethod(), req.getRequestURI());
         }
 
         private static TrailEntry refused(TrailEntry.Kind kind, HttpServletRequest req, ErrorCode code, String correlationId) {
@@ -121,12 +116,8 @@ class WebSecurityConfiguration {
                 client = jwt.getName();
                 opd = jwt.getToken().getClaimAsString("opd");
             }
-            java.time.Instant now = java.time.Instant.now();
-            Masking masking = Masking.DEFAULT;
-            return new TrailEntry(kind, now, now, correlationId, client, opd, null, null, null,
-                    null, req.getMethod(), masking.path(req.getRequestURI()), masking.query(req.getQueryString()),
-                    code.status(), null, code.name(), 0L, null, 0L, 0L, null, null,
-                    "{\"action\":\"refused\"}");
+            return RefusedAttempts.entry(kind, req.getMethod(), req.getRequestURI(), req.getQueryString(), code,
+                    correlationId, client, opd, null);
         }
     }
 }

@@ -48,6 +48,8 @@ import org.springframework.stereotype.Component;
  *
  * <ol>
  *   <li>correlate: keep the caller's {@code X-Correlation-Id} if sane, else make one ({@link GatewayFilter});
+ *   <li>refuse unreasonable requests: a method outside {@link #METHODS}, a request target longer than
+ *       {@link #MAX_TARGET} characters;
  *   <li>refuse hostile paths ({@link RequestPaths});
  *   <li>authenticate: the bearer token, verified ({@link TokenAuthenticator});
  *   <li>find the route: longest whole-segment path prefix ({@link RouteTable});
@@ -66,6 +68,14 @@ import org.springframework.stereotype.Component;
 public class ApiPipeline {
 
     static final String API_PREFIX = "/api";
+    /** The methods an {@code /api} call may use: those of RFC 9110 (section 9.3) and PATCH (RFC 5789). */
+    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+    /**
+     * The longest request target (path, {@code ?} and query) an {@code /api} call may have, in characters:
+     * the 8,000 octets RFC 9110 (section 4.1) asks every party to support, and well within what the trail
+     * stores of a path (8,192) even after masking.
+     */
+    static final int MAX_TARGET = 8000;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiPipeline.class);
 
     private final TokenAuthenticator authenticator;
@@ -128,8 +138,11 @@ public class ApiPipeline {
             Instant now = Instant.now();
             Route r = route;
             Caller who = caller;
-            return new TrailEntry(TrailEntry.Kind.CALL, requestAt, now, correlationId,
-                    who == null ? null : who.clientId(), who == null ? null : who.opd(), userId,
+            // every field the caller wrote is masked with the route's masking (the trail masks NIKs in
+            // the identifying fields again, whoever makes the entry)
+            return new TrailEntry(TrailEntry.Kind.CALL, requestAt, now, masking.shapes(correlationId),
+                    who == null ? null : who.clientId(), who == null ? null : who.opd(),
+                    userId == null ? null : masking.shapes(userId),
                     r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner(),
                     method, masking.path(path), masking.query(query), status, upstreamStatus,
                     error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000,
@@ -145,6 +158,7 @@ public class ApiPipeline {
         Call call = new Call(request, correlationId);
         RouteRegistry.Lease lease = null;
         try {
+            refuseUnreasonable(call.method, call.path, call.query);
             refuseHostilePath(call.path, call.query);
             call.caller = authenticate(request, call);
             call.userId = userId(request);
@@ -225,12 +239,29 @@ public class ApiPipeline {
         }
     }
 
+    /**
+     * Refuses, before anything else is done with it, a request no route can serve and the trail could not
+     * keep whole: a method outside {@link #METHODS} (methods are case-sensitive), a target beyond
+     * {@link #MAX_TARGET}. Its record stores the method and path cut to their columns ({@code StoredFields}).
+     */
+    private static void refuseUnreasonable(String method, String path, String query) {
+        if (!METHODS.contains(method)) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST,
+                    "refused method: an /api call uses one of " + String.join(", ", new java.util.TreeSet<>(METHODS)));
+        }
+        long target = path.length() + (query == null ? 0L : query.length() + 1L);
+        if (target > MAX_TARGET) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST,
+                    "refused request target of " + target + " characters: at most " + MAX_TARGET);
+        }
+    }
+
     private static void refuseHostilePath(String path, String query) {
         String refusal = RequestPaths.refusal(path);
         if (refusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused request path: " + refusal);
         }
-        String queryRefusal = RequestPaths.rawCharacters(query);
+        String queryRefusal = RequestPaths.queryRefusal(query);
         if (queryRefusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused query: " + queryRefusal);
         }
@@ -259,19 +290,34 @@ public class ApiPipeline {
         }
     }
 
-    /** Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token}, {@code access_token[]}). */
+    /**
+     * Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token},
+     * {@code access_token[]}), or under a name PHP reads as {@code access_token} ({@code access.token},
+     * {@code access+token}, {@code access%20token}, {@code access[token}, {@code access_token%00x}).
+     */
     static boolean hasQueryToken(String query) {
         if (query == null) {
             return false;
         }
         for (String param : query.split("[&;]")) {
             int eq = param.indexOf('=');
-            String name = RequestPaths.decodeFully(eq < 0 ? param : param.substring(0, eq)).toLowerCase(java.util.Locale.ROOT);
-            if (name.equals("access_token") || name.startsWith("access_token[")) {
+            String name = phpName(eq < 0 ? param : param.substring(0, eq));
+            if (name.equals("access_token") || name.startsWith("access_token[") || name.replace('[', '_').equals("access_token")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A query parameter's name as PHP reads it, lower-cased: decoded ({@code +} is a space), cut at a NUL,
+     * leading spaces dropped, spaces and dots turned into {@code _} (an unmatched {@code [} too, checked by
+     * the caller).
+     */
+    private static String phpName(String rawName) {
+        String name = RequestPaths.decodeFully(rawName.replace('+', ' ')).toLowerCase(java.util.Locale.ROOT);
+        int nul = name.indexOf('\0');
+        return (nul < 0 ? name : name.substring(0, nul)).stripLeading().replace(' ', '_').replace('.', '_');
     }
 
     private static String userId(HttpServletRequest request) {

@@ -16,13 +16,18 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * steer the gateway's machinery ({@code Camel*} in any case), method overrides, and the caller's own
  * {@code X-Gerbang-*} and {@code X-Forwarded-*}; then the gateway's identity and forwarding headers.
  * Back to the caller: the upstream's headers without hop-by-hop ones and without {@code X-Gerbang-*}.
+ * Both ways a name is compared with {@code _} read as {@code -} ({@link #dashed}): {@code X_Gerbang_Client}
+ * is dropped like {@code X-Gerbang-Client}. Other names with underscores pass unchanged.
  */
 public final class ForwardHeaders {
 
     public static final String CORRELATION_ID = "X-Correlation-Id";
     public static final String USER_ID = "X-User-Id";
 
-    /** Headers never copied from the caller to the upstream, lower case. */
+    /**
+     * Headers never copied from the caller to the upstream, lower case, also in their underscore spelling.
+     * A header the gateway comes to set towards the upstream belongs here, or a caller could send it first.
+     */
     private static final Set<String> NOT_FORWARDED = Set.of(
             // hop-by-hop (RFC 9110 7.6.1) and their old proxy forms
             "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
@@ -52,8 +57,7 @@ public final class ForwardHeaders {
         while (names.hasMoreElements()) {
             String name = names.nextElement();
             String lower = name.toLowerCase(Locale.ROOT);
-            if (NOT_FORWARDED.contains(lower) || lower.startsWith("camel") || lower.startsWith("x-gerbang-")
-                    || lower.equals("x-user-id") || connectionNamed.contains(lower)) {
+            if (isRefused(dashed(lower)) || connectionNamed.contains(lower)) {
                 continue;
             }
             Enumeration<String> values = request.getHeaders(name);
@@ -80,10 +84,26 @@ public final class ForwardHeaders {
         return out;
     }
 
+    /** Whether a caller's header, lower case and {@linkplain #dashed dashed}, is one the gateway sets or refuses. */
+    private static boolean isRefused(String dashed) {
+        return NOT_FORWARDED.contains(dashed) || dashed.startsWith("camel") || dashed.startsWith("x-gerbang-")
+                || dashed.equals("x-user-id");
+    }
+
+    /**
+     * A header name with {@code _} read as {@code -}, as CGI, WSGI, PHP-FPM and many frameworks read it
+     * (both become {@code HTTP_X_USER_ID}): {@code X_User_Id} is {@code X-User-Id} to such an upstream, so
+     * it is refused wherever {@code X-User-Id} is.
+     */
+    private static String dashed(String name) {
+        return name.replace('_', '-');
+    }
+
     /** Whether an upstream response header may go back to the caller. */
     public static boolean isReturned(String name, Set<String> connectionNamed) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return !HOP_BY_HOP.contains(lower) && !lower.startsWith("x-gerbang-") && !lower.equals("x-correlation-id")
+        String dashed = dashed(lower);
+        return !HOP_BY_HOP.contains(dashed) && !dashed.startsWith("x-gerbang-") && !dashed.equals("x-correlation-id")
                 && !connectionNamed.contains(lower);
     }
 

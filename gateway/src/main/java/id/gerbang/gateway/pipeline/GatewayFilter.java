@@ -2,6 +2,10 @@ package id.gerbang.gateway.pipeline;
 
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.trail.AuditTrail;
+import id.gerbang.gateway.trail.RefusedAttempts;
+import id.gerbang.gateway.trail.TrailEntry;
+import id.gerbang.gateway.trail.TrailUnavailableException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,9 +33,11 @@ public class GatewayFilter extends OncePerRequestFilter {
     }
 
     private final ApiPipeline pipeline;
+    private final AuditTrail trail;
 
-    public GatewayFilter(ApiPipeline pipeline) {
+    public GatewayFilter(ApiPipeline pipeline, AuditTrail trail) {
         this.pipeline = pipeline;
+        this.trail = trail;
     }
 
     @Override
@@ -48,9 +54,33 @@ public class GatewayFilter extends OncePerRequestFilter {
         }
         String refusal = RequestPaths.refusal(path);
         if (refusal != null) {
-            Problems.write(response, ErrorCode.BAD_REQUEST, "refused request path: " + refusal, correlationId);
+            refuse(request, response, refusal, correlationId);
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    /**
+     * A hostile path is refused with 400; one aimed at the trail or the route registry is recorded first,
+     * like the other refused attempts there (no caller is named: its token is not looked at). When the
+     * record cannot be stored the answer is 503 {@code AUDIT_UNAVAILABLE}.
+     */
+    private void refuse(HttpServletRequest request, HttpServletResponse response, String refusal, String correlationId)
+            throws IOException {
+        // aimed at the trail or the registry as sent, or once decoded and its dot segments applied
+        TrailEntry.Kind kind = RefusedAttempts.watched(request.getMethod(), request.getRequestURI());
+        if (kind == null) {
+            kind = RefusedAttempts.watched(request.getMethod(), RequestPaths.resolved(request.getRequestURI()));
+        }
+        if (kind != null) {
+            try {
+                trail.record(RefusedAttempts.entry(kind, request.getMethod(), request.getRequestURI(),
+                        request.getQueryString(), ErrorCode.BAD_REQUEST, correlationId, null, null, "hostile path: " + refusal));
+            } catch (TrailUnavailableException e) {
+                Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE, "the request trail cannot be written", correlationId);
+                return;
+            }
+        }
+        Problems.write(response, ErrorCode.BAD_REQUEST, "refused request path: " + refusal, correlationId);
     }
 }

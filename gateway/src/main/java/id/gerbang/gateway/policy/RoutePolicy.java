@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The order, outermost first: the bulkhead admits the call for its whole life (every attempt and the
  * relay of the answer); then each attempt asks the breaker for permission, is sent, and its outcome is
  * recorded: a connection failure, a timeout or a 5xx answer is a failure, anything else a success; a call
- * the caller spoiled (a body over the limit) is neither. Retries wrap the attempts.
+ * the caller spoiled (a body over the limit, a request that cannot be formed) is neither, and is never
+ * retried. Retries wrap the attempts.
  */
 public final class RoutePolicy {
 

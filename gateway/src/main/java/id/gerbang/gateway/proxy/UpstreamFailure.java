@@ -31,14 +31,19 @@ public final class UpstreamFailure extends GatewayException {
     }
 
     /**
-     * What a failed forwarding step means for the caller: the caller's own body at fault (413, 400), which
-     * is not the upstream's failure; or the upstream's ({@link UpstreamFailure}: 504 or 502).
+     * What a failed forwarding step means for the caller: the caller's own request at fault (413 for its
+     * body, 400 for a body that could not be read or a request that could not be formed), which is not the
+     * upstream's failure and is neither counted by the circuit breaker nor retried; or the upstream's
+     * ({@link UpstreamFailure}: 504 or 502).
      */
     public static GatewayException classify(Throwable failure, Route route) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PayloadTooLargeException) {
                 return new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
                         "body larger than " + route.maxBodyBytes() + " bytes, the most route " + route.id() + " accepts");
+            }
+            if (t instanceof UnsendableRequestException) {
+                return new GatewayException(ErrorCode.BAD_REQUEST, "the request cannot be forwarded: " + t.getMessage());
             }
             if (t instanceof CallerBodyException) {
                 return new GatewayException(ErrorCode.BAD_REQUEST, "the request body could not be read");

@@ -10,22 +10,30 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.net.URIAuthority;
 
 /**
  * The forwarding step of one route's Camel route: sends the {@link ForwardRequest} in the exchange body
  * to the route's upstream and leaves the still-open {@link ForwardResponse} as the body. The rest of the
  * path and the query are appended exactly as the caller sent them, never decoded and re-encoded.
+ *
+ * <p>The request's scheme, host and port are the route's, set apart from its path: the target is never
+ * parsed as a URI, where a rest beginning with {@code //} would read as another authority and become the
+ * upstream's {@code Host}. A target that cannot be sent as it came is refused before anything is sent
+ * ({@link UnsendableRequestException}).
  */
 public final class UpstreamForwarder implements Processor {
 
     private final UpstreamClient client;
     private final HttpHost host;
+    /** The route's upstream URL: only a base for each request, whose scheme, authority and path are set apart. */
+    private final URI upstream;
     private final String basePath;
     private final RequestConfig requestConfig;
 
     public UpstreamForwarder(UpstreamClient client, Route route) {
         this.client = client;
-        URI upstream = route.upstream();
+        this.upstream = route.upstream();
         this.host = new HttpHost(upstream.getScheme(), upstream.getHost(), upstream.getPort());
         this.basePath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.requestConfig = UpstreamClient.requestConfig(route.timeoutMs());
@@ -38,10 +46,10 @@ public final class UpstreamForwarder implements Processor {
     }
 
     ForwardResponse forward(ForwardRequest in) throws Exception {
-        String target = in.rawQuery() == null
-                ? basePath + in.rest()
-                : basePath + in.rest() + '?' + in.rawQuery();
-        HttpUriRequestBase request = new HttpUriRequestBase(in.method(), URI.create(target.isEmpty() ? "/" : target));
+        HttpUriRequestBase request = new HttpUriRequestBase(in.method(), upstream);
+        request.setScheme(host.getSchemeName());
+        request.setAuthority(new URIAuthority(host));
+        request.setPath(target(in));
         for (Header h : in.headers()) {
             request.addHeader(h);
         }
@@ -54,5 +62,21 @@ public final class UpstreamForwarder implements Processor {
         long start = System.nanoTime();
         ClassicHttpResponse response = client.client().executeOpen(host, request, context);
         return new ForwardResponse(request, response, System.nanoTime() - start);
+    }
+
+    /** The request target as sent: the route's base path, then the caller's rest and query, exactly as given. */
+    private String target(ForwardRequest in) {
+        String path = basePath + in.rest();
+        String refusal = RequestTarget.pathRefusal(in.rest());
+        if (refusal == null) {
+            refusal = RequestTarget.queryRefusal(in.rawQuery());
+        }
+        if (refusal != null) {
+            throw new UnsendableRequestException(refusal);
+        }
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        return in.rawQuery() == null ? path : path + '?' + in.rawQuery();
     }
 }

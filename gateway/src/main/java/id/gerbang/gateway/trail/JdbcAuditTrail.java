@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The chain's head (last sequence number and hash of this node) lives only in the writer thread and
  * moves on only after a commit; a failed batch leaves it where it was, so the chain never has a gap.
+ *
+ * <p>Every entry is first made storable ({@link StoredFields}: masked, bounded to its columns). Should the
+ * store still refuse a record's content, its batch is stored again one record at a time, so that one
+ * record cannot fail the others nor make the node refuse calls ({@code writeOneByOne}).
  */
 public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
@@ -95,6 +100,10 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
      */
     public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit,
             Duration commitInterval, BatchObserver observer) {
+        if (node.length() > StoredFields.COLUMNS.get("node")) {
+            throw new IllegalArgumentException("a node name has at most " + StoredFields.COLUMNS.get("node")
+                    + " characters: " + node);
+        }
         this.observer = observer;
         this.commitIntervalNanos = commitInterval.toNanos();
         this.dataSource = dataSource;
@@ -109,7 +118,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     @Override
     public AuditRecord record(TrailEntry entry) {
-        Pending pending = new Pending(entry, new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
+        Pending pending = new Pending(StoredFields.of(entry), new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
         long deadline = System.nanoTime() + waitLimit.toNanos();
         try {
             if (!running || !queue.offer(pending, waitLimit.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -182,7 +191,6 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     }
 
     private void write(List<Pending> batch) {
-        List<AuditRecord> records = new ArrayList<>(batch.size());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             if (!headKnown) {
@@ -192,6 +200,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
+            List<AuditRecord> records = new ArrayList<>(batch.size());
             long seq = headSeq;
             String prev = headHash;
             for (Pending p : batch) {
@@ -200,7 +209,19 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 prev = r.hash();
             }
             long start = System.nanoTime();
-            List<Long> ids = insert(c, records);
+            List<Long> ids;
+            try {
+                ids = insert(c, records);
+            } catch (SQLException e) {
+                if (!refusedByTheStore(e)) {
+                    throw e;
+                }
+                c.rollback();
+                log.warn("The trail's store refused a record of a batch of {}; its records are stored one by one: {}",
+                        batch.size(), e.getMessage());
+                writeOneByOne(c, batch);
+                return;
+            }
             c.commit();
             observer.stored(records.size(), System.nanoTime() - start);
             headSeq = seq;
@@ -210,18 +231,91 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 batch.get(i).done().complete(records.get(i).withId(ids.get(i)));
             }
         } catch (SQLException | RuntimeException | Error e) {
-            headKnown = false; // read the head again: the failure may have come after the commit
-            lastWriteFailed = true;
-            log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
-            for (Pending p : batch) {
-                p.done().completeExceptionally(e);
+            failed(batch, e);
+        }
+    }
+
+    private void failed(List<Pending> batch, Throwable e) {
+        headKnown = false; // read the head again: the failure may have come after the commit
+        lastWriteFailed = true;
+        log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
+        for (Pending p : batch) {
+            p.done().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Stores a batch the store refused, one record at a time in one transaction, each behind a savepoint:
+     * a record the store refuses again is rolled back alone and its caller told (it answers 503
+     * AUDIT_UNAVAILABLE); every other record is chained onto the last one stored, so the chain has no gap,
+     * and committed. One poisoned record thus costs its own call, not its batch nor the node's availability.
+     */
+    private void writeOneByOne(Connection c, List<Pending> batch) throws SQLException {
+        long seq = headSeq;
+        String prev = headHash;
+        List<Pending> stored = new ArrayList<>(batch.size());
+        List<AuditRecord> records = new ArrayList<>(batch.size());
+        List<Pending> refused = new ArrayList<>();
+        List<SQLException> reasons = new ArrayList<>();
+        long start = System.nanoTime();
+        for (Pending p : batch) {
+            AuditRecord r = AuditRecord.chain(p.entry(), node, seq + 1, prev);
+            Savepoint before = c.setSavepoint();
+            try {
+                records.add(r.withId(insert(c, List.of(r)).get(0)));
+                stored.add(p);
+                seq++;
+                prev = r.hash();
+            } catch (SQLException e) {
+                if (!refusedByTheStore(e)) {
+                    throw e;
+                }
+                c.rollback(before);
+                refused.add(p);
+                reasons.add(e);
             }
         }
+        c.commit();
+        if (!records.isEmpty()) {
+            observer.stored(records.size(), System.nanoTime() - start);
+        }
+        headSeq = seq;
+        headHash = prev;
+        lastWriteFailed = false; // the store works: it refused these records, not every record
+        for (int i = 0; i < stored.size(); i++) {
+            stored.get(i).done().complete(records.get(i));
+        }
+        for (int i = 0; i < refused.size(); i++) {
+            log.error("The trail's store refused the record of {}; its caller is refused: {}",
+                    refused.get(i).entry().correlationId(), reasons.get(i).getMessage());
+            refused.get(i).done().completeExceptionally(reasons.get(i));
+        }
+    }
+
+    /**
+     * Whether the store refused a record's content (SQLSTATE class 22, data exception: too long, a
+     * character it cannot hold; class 23, a constraint) rather than failed: then the other records of its
+     * batch can still be stored. A duplicate key (23505) means the chain's head is stale, not that a record
+     * is bad: that is a failure, after which the head is read again.
+     */
+    static boolean refusedByTheStore(SQLException e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; depth++) { // a batch's errors are chained as next exceptions
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("22") || state.startsWith("23") && !state.equals("23505")) {
+                    return true;
+                }
+            }
+            t = t instanceof SQLException s && s.getNextException() != null ? s.getNextException() : t.getCause();
+        }
+        return false;
     }
 
     private void loadHead(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node_seq DESC LIMIT 1")) {
+                // ordered as the (node, node_seq) index is, so H2 reads its last entry instead of sorting the chain
+                "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node DESC, node_seq DESC LIMIT 1")) {
             s.setString(1, node);
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {

@@ -16,7 +16,10 @@ import java.nio.file.Path;
  * {@code java -jar gerbang.jar verify trail.ndjson} (or {@code -} for standard input). Reads one line at
  * a time (constant memory, any size), checks every record with the same {@link TrailVerifier} as
  * {@code GET /audit/verify}, and prints the same fields as one JSON line on standard output, and a line
- * for people on standard error.
+ * for people on standard error. It has no configuration: {@code --nodes a,b} gives the nodes that write
+ * the trail (records of any other node are then invalid); without it, the nodes found are listed. A
+ * node's first records in the file link to a retention checkpoint only when a {@code trail-purge} record
+ * in the file, itself verified, announces it; otherwise the result notes where checking started.
  *
  * <p>Exit status: 0 valid, 1 invalid (a record fails, or a line is not a record), 2 usage or read error.
  */
@@ -33,14 +36,32 @@ public final class OfflineVerifier {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length != 1 || args[0].equals("-h") || args[0].equals("--help")) {
-            err.println("usage: java -jar gerbang.jar verify <export.ndjson>   (- reads standard input)");
+        java.util.Set<String> nodes = null;
+        String name = null;
+        boolean usage = false;
+        for (int i = 0; i < args.length && !usage; i++) {
+            if (args[i].equals("--nodes") && i + 1 < args.length && nodes == null) {
+                nodes = new java.util.TreeSet<>();
+                for (String n : args[++i].split(",")) {
+                    if (!n.isBlank()) {
+                        nodes.add(n.strip());
+                    }
+                }
+                usage = nodes.isEmpty();
+            } else if (name == null && !args[i].startsWith("--") && !args[i].equals("-h")) {
+                name = args[i];
+            } else {
+                usage = true;
+            }
+        }
+        if (usage || name == null) {
+            err.println("usage: java -jar gerbang.jar verify [--nodes NODE,NODE...] <export.ndjson>   (- reads standard input)");
             err.println("Verifies an NDJSON export of the trail (GET /audit/export?format=ndjson); "
                     + "exit status 0 valid, 1 invalid, 2 usage or read error.");
+            err.println("--nodes: the nodes that write the trail (gerbang.trail.nodes); a record of any other node is invalid.");
             return ERROR;
         }
-        String name = args[0];
-        TrailVerifier verifier = new TrailVerifier();
+        TrailVerifier verifier = new TrailVerifier(nodes);
         TrailVerifier.Result result;
         try (BufferedReader in = reader(name)) {
             result = verify(in, verifier);
@@ -56,6 +77,10 @@ public final class OfflineVerifier {
         if (result.valid()) {
             err.println("VALID: " + result.checked() + " record(s) checked, every hash and every link holds"
                     + (result.reason() == null ? "" : "; " + result.reason()));
+            if (nodes == null) {
+                // without the list, a node invented in the database verifies like any other: name them all
+                err.println("nodes not checked against a list (--nodes): " + String.join(", ", verifier.nodes()));
+            }
             return VALID;
         }
         err.println("INVALID: " + (result.firstInvalid() == null ? "" : "record " + result.firstInvalid() + ": ")

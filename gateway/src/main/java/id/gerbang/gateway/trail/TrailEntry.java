@@ -7,7 +7,8 @@ import java.time.Instant;
  * "Audit record"). Most entries are calls ({@link Kind#CALL}): one per {@code /api} call, allowed,
  * refused or failed. Changes to routes and readings of the trail itself are entries too, with their
  * particulars in {@code detail} (a JSON document). Fields an event never reached are {@code null}.
- * Path and query arrive here already masked.
+ * Path and query arrive here already masked; the trail makes every entry storable before it is chained
+ * ({@link StoredFields}: NIKs masked in the identifying fields, every text bounded to its column).
  */
 public record TrailEntry(
         Kind kind,

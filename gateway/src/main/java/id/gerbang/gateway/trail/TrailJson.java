@@ -21,8 +21,9 @@ import java.util.List;
  * The external forms of a record (docs/trail.md): JSON (API answers, one NDJSON line per record) and CSV.
  * Both carry the fields of {@link AuditRecord} in its declared order, and instants exactly as the hash
  * sees them ({@code 2026-11-27T03:04:05.678Z}: always three fraction digits, always {@code Z}), so that a
- * record's hash can be recomputed from its exported form without reformatting anything. Reading is
- * strict: an NDJSON line must hold every field and nothing else.
+ * record's hash can be recomputed from its exported form without reformatting anything (from NDJSON always;
+ * a CSV cell that a spreadsheet could run as a formula carries a quote before it). Reading is strict: an
+ * NDJSON line must hold every field and nothing else.
  */
 public final class TrailJson {
 
@@ -121,7 +122,8 @@ public final class TrailJson {
      * One record as a CSV line (RFC 4180): fields separated by commas, lines ended by CRLF; a field holding
      * a comma, a double quote, CR or LF is enclosed in double quotes with its double quotes doubled. An
      * absent value is an empty field; an empty string is {@code ""}, so the two stay distinguishable.
-     * Values are written verbatim (nothing is altered to defuse spreadsheet formulas).
+     * A value a spreadsheet could run as a formula is written as text instead ({@link #startsLikeAFormula}):
+     * the CSV form is for reading, the NDJSON form keeps every value exactly.
      */
     public static void csvRow(Writer out, AuditRecord r) throws IOException {
         Object[] values = {r.id(), r.kind(), r.node(), r.nodeSeq(), instant(r.requestAt()), instant(r.responseAt()),
@@ -142,7 +144,8 @@ public final class TrailJson {
     }
 
     static void csvField(Writer out, String s) throws IOException {
-        boolean quote = s.isEmpty();
+        boolean formula = startsLikeAFormula(s);
+        boolean quote = s.isEmpty() || formula;
         for (int i = 0; i < s.length() && !quote; i++) {
             char c = s.charAt(i);
             quote = c == ',' || c == '"' || c == '\r' || c == '\n';
@@ -152,6 +155,9 @@ public final class TrailJson {
             return;
         }
         out.write('"');
+        if (formula) {
+            out.write('\'');
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '"') {
@@ -160,6 +166,19 @@ public final class TrailJson {
             out.write(c);
         }
         out.write('"');
+    }
+
+    /**
+     * Whether a spreadsheet could take the value for a formula: it begins with {@code =}, {@code +},
+     * {@code -}, {@code @}, a tab or a CR (OWASP, "CSV Injection"). Such a cell is written with a single
+     * quote before it, and quoted, so that it is shown as text.
+     */
+    static boolean startsLikeAFormula(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        char c = s.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
     }
 
     private static String instant(Instant t) {

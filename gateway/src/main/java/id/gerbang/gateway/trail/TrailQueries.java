@@ -1,5 +1,7 @@
 package id.gerbang.gateway.trail;
 
+import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.pipeline.NodeName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,6 +31,10 @@ import org.springframework.stereotype.Component;
  * period. A few records at its edges may have a {@code requestAt} just outside the period (calls that
  * overlapped its start or end). Without that, an honest export would show gaps a verifier must call
  * deletions.
+ *
+ * <p><b>A period costs what it holds.</b> Its stretch is found through the {@code request_at} index
+ * (per node, the first and last sequence number of the period), then read by id range through the
+ * primary key: the work grows with the records of the period, not with the size of the trail.
  */
 @Component
 public class TrailQueries {
@@ -38,7 +46,6 @@ public class TrailQueries {
             + "client_id, client_opd, user_id, route_id, route_version, owner_opd, method, path, query, status, "
             + "upstream_status, error_code, duration_ms, upstream_duration_ms, request_bytes, response_bytes, "
             + "request_sha256, response_sha256, detail, prev_hash, hash";
-    private static final String R_COLUMNS = "r." + COLUMNS.replace(", ", ", r.");
 
     /**
      * Search filters; {@code null} means "any". {@code from} and {@code to} bound {@code requestAt}, half
@@ -63,9 +70,38 @@ public class TrailQueries {
     }
 
     private final DataSource dataSource;
+    private final Set<String> expectedNodes;
 
-    public TrailQueries(DataSource dataSource) {
+    @Autowired
+    public TrailQueries(DataSource dataSource, GerbangProperties properties, NodeName node) {
+        this(dataSource, expectedNodes(properties.trail().nodes(), node.value()));
+    }
+
+    /** @param expectedNodes the nodes whose records may be on the trail (verification refuses others) */
+    public TrailQueries(DataSource dataSource, Set<String> expectedNodes) {
         this.dataSource = dataSource;
+        this.expectedNodes = Set.copyOf(expectedNodes);
+    }
+
+    /**
+     * The nodes that write this trail: {@code gerbang.trail.nodes}, from the node's configuration and not
+     * from the database, so that an insider with only database access cannot add one; unset, this node
+     * alone (standalone). A node's own name is always one of them.
+     */
+    static Set<String> expectedNodes(List<String> configured, String self) {
+        Set<String> nodes = new java.util.TreeSet<>();
+        nodes.add(self);
+        for (String n : configured) {
+            if (!n.isBlank()) {
+                nodes.add(n.strip());
+            }
+        }
+        return nodes;
+    }
+
+    /** The nodes whose records verification accepts. */
+    public Set<String> expectedNodes() {
+        return expectedNodes;
     }
 
     /** Records matching the filter, newest (highest id) first; {@code page} counts from 0. */
@@ -104,12 +140,8 @@ public class TrailQueries {
     }
 
     public Optional<AuditRecord> byId(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record WHERE id = ?")) {
-            s.setLong(1, id);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
+        try (Connection c = dataSource.getConnection()) {
+            return byId(c, id);
         }
     }
 
@@ -122,9 +154,19 @@ public class TrailQueries {
      * @return how many records were streamed
      */
     public long export(Instant from, Instant to, RecordSink sink) throws SQLException, java.io.IOException {
-        List<Object> params = new ArrayList<>();
-        String sql = "SELECT " + R_COLUMNS + " FROM audit_record r" + stretchOf(from, to, params) + " ORDER BY r.id";
-        return stream(sql, params, sink);
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                return streamStretch(c, stretch(c, from, to), r -> {
+                    sink.accept(r);
+                    return true;
+                });
+            } finally {
+                c.rollback(); // nothing was written; ends the read transaction and its cursor
+                c.setAutoCommit(autoCommit);
+            }
+        }
     }
 
     /**
@@ -134,10 +176,6 @@ public class TrailQueries {
     public long exportMatching(Filter filter, RecordSink sink) throws SQLException, java.io.IOException {
         List<Object> params = new ArrayList<>();
         String sql = "SELECT " + COLUMNS + " FROM audit_record" + where(filter, params) + " ORDER BY id";
-        return stream(sql, params, sink);
-    }
-
-    private long stream(String sql, List<Object> params, RecordSink sink) throws SQLException, java.io.IOException {
         long count = 0;
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
@@ -152,7 +190,7 @@ public class TrailQueries {
                     }
                 }
             } finally {
-                c.rollback(); // nothing was written; ends the read transaction and its cursor
+                c.rollback();
                 c.setAutoCommit(autoCommit);
             }
         }
@@ -161,29 +199,27 @@ public class TrailQueries {
 
     /**
      * Verifies a period (both bounds absent: the whole trail): the same records as {@link #export}, fed to
-     * a {@link TrailVerifier} in id order, each node's stretch anchored to the node's latest record before
+     * a {@link TrailVerifier} in id order, each node's stretch anchored to the node's record just before
      * it. When a node has no record before its stretch and the stretch does not start at the node's first
-     * record (sequence number 1), the records before it are gone and verification says so.
+     * record (sequence number 1), the records before it are gone, unless a retention checkpoint accounts
+     * for them, and a checkpoint counts only when the {@code trail-purge} record that announced it is on a
+     * chain that verifies. Records of a node that is not one of the expected nodes fail.
      */
     public TrailVerifier.Result verify(Instant from, Instant to) throws SQLException {
-        TrailVerifier verifier = new TrailVerifier();
+        TrailVerifier verifier = new TrailVerifier(expectedNodes);
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                for (Map.Entry<String, Long> start : stretchStarts(c, from, to).entrySet()) {
-                    anchor(c, verifier, start.getKey(), start.getValue());
+                Stretch stretch = stretch(c, from, to);
+                Map<String, long[]> starts = stretch == null ? nodeStarts(c) : stretch.ranges();
+                for (Map.Entry<String, long[]> start : starts.entrySet()) {
+                    anchor(c, verifier, start.getKey(), start.getValue()[0]);
                 }
-                List<Object> params = new ArrayList<>();
-                String sql = "SELECT " + R_COLUMNS + " FROM audit_record r" + stretchOf(from, to, params) + " ORDER BY r.id";
-                try (PreparedStatement s = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                    s.setFetchSize(FETCH_SIZE);
-                    bind(s, params);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next() && verifier.accept(map(rs))) {
-                            // until the end, or the first invalid record
-                        }
-                    }
+                try {
+                    streamStretch(c, stretch, verifier::accept);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e); // the verifier writes nowhere
                 }
             } finally {
                 c.rollback();
@@ -193,48 +229,140 @@ public class TrailQueries {
         return verifier.result();
     }
 
-    /** Per node, the first sequence number of its stretch of the period. */
-    private static Map<String, Long> stretchStarts(Connection c, Instant from, Instant to) throws SQLException {
+    /** Receives records until it answers {@code false}. */
+    private interface Consumer {
+        boolean accept(AuditRecord record) throws java.io.IOException;
+    }
+
+    /**
+     * A period's records: per node, the sequence numbers from its first to its last record of the period,
+     * and the ids from the first to the last of all those records. Within a node's chain ids grow with
+     * sequence numbers, so the id range holds every node's stretch, and little else: records committed
+     * during the period (and the calls in flight at its edges).
+     */
+    record Stretch(Map<String, long[]> ranges, long firstId, long lastId) {
+        boolean holds(AuditRecord r) {
+            long[] range = ranges.get(r.node());
+            return range != null && r.nodeSeq() >= range[0] && r.nodeSeq() <= range[1];
+        }
+    }
+
+    /** Per node, its first and last sequence number among the records of the period (the request_at index). */
+    static String periodNodesSql(Instant from, Instant to, List<Object> params) {
+        return "SELECT node, MIN(node_seq), MAX(node_seq) FROM audit_record" + period(from, to, params) + " GROUP BY node";
+    }
+
+    /**
+     * The id of one record of a node's chain (the unique (node, node_seq) index). Not MIN(id) over a range
+     * of sequence numbers: PostgreSQL answers that by walking the primary key until a row matches.
+     */
+    static final String ID_OF = "SELECT id FROM audit_record WHERE node = ? AND node_seq = ?";
+
+    /** The records of a period's stretch, by id (the primary key). */
+    static final String BY_ID_RANGE = "SELECT " + COLUMNS + " FROM audit_record WHERE id >= ? AND id <= ? ORDER BY id";
+
+    /** The period's stretch; {@code null} for the whole trail (both bounds absent). */
+    private static Stretch stretch(Connection c, Instant from, Instant to) throws SQLException {
+        if (from == null && to == null) {
+            return null;
+        }
         List<Object> params = new ArrayList<>();
-        String sql = "SELECT node, MIN(node_seq) FROM audit_record" + period(from, to, params) + " GROUP BY node";
-        Map<String, Long> starts = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement(sql)) {
+        Map<String, long[]> ranges = new LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement(periodNodesSql(from, to, params))) {
             bind(s, params);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    starts.put(rs.getString(1), rs.getLong(2));
+                    ranges.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
                 }
+            }
+        }
+        long firstId = Long.MAX_VALUE;
+        long lastId = Long.MIN_VALUE;
+        try (PreparedStatement s = c.prepareStatement(ID_OF)) {
+            for (Map.Entry<String, long[]> e : ranges.entrySet()) {
+                firstId = Math.min(firstId, idOf(s, e.getKey(), e.getValue()[0]));
+                lastId = Math.max(lastId, idOf(s, e.getKey(), e.getValue()[1]));
+            }
+        }
+        return new Stretch(ranges, firstId, lastId);
+    }
+
+    private static long idOf(PreparedStatement s, String node, long seq) throws SQLException {
+        s.setString(1, node);
+        s.setLong(2, seq);
+        try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("record " + seq + " of node " + node + " vanished while it was read");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    /** Streams the stretch's records (the whole trail for {@code null}) in id order; returns how many. */
+    private static long streamStretch(Connection c, Stretch stretch, Consumer sink) throws SQLException, java.io.IOException {
+        if (stretch != null && stretch.ranges().isEmpty()) {
+            return 0;
+        }
+        String sql = stretch == null ? "SELECT " + COLUMNS + " FROM audit_record ORDER BY id" : BY_ID_RANGE;
+        long count = 0;
+        try (PreparedStatement s = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            s.setFetchSize(FETCH_SIZE);
+            if (stretch != null) {
+                s.setLong(1, stretch.firstId());
+                s.setLong(2, stretch.lastId());
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    AuditRecord r = map(rs);
+                    if (stretch != null && !stretch.holds(r)) {
+                        continue; // another node's record outside its own stretch, committed meanwhile
+                    }
+                    count++;
+                    if (!sink.accept(r)) {
+                        break;
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Per node, the first sequence number it has in the store (the whole trail). */
+    private static Map<String, long[]> nodeStarts(Connection c) throws SQLException {
+        Map<String, long[]> starts = new LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT node, MIN(node_seq) FROM audit_record GROUP BY node");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                starts.put(rs.getString(1), new long[] {rs.getLong(2)});
             }
         }
         return starts;
     }
 
-    private static void anchor(Connection c, TrailVerifier verifier, String node, long firstSeq) throws SQLException {
+    private void anchor(Connection c, TrailVerifier verifier, String node, long firstSeq) throws SQLException {
         if (firstSeq <= 1) {
             return; // the verifier anchors a node's first record to the genesis hash itself
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT node_seq, hash FROM audit_record "
-                + "WHERE node = ? AND node_seq < ? ORDER BY node_seq DESC LIMIT 1")) {
-            s.setString(1, node);
-            s.setLong(2, firstSeq);
-            try (ResultSet rs = s.executeQuery()) {
-                if (rs.next()) {
-                    verifier.anchor(node, rs.getLong(1), rs.getString(2));
-                    return;
-                }
-            }
+        Optional<AuditRecord> before = record(c, node, firstSeq - 1);
+        if (before.isEmpty()) {
+            before = latestBefore(c, node, firstSeq); // a gap just before the stretch: the verifier names it
+        }
+        if (before.isPresent()) {
+            verifier.anchor(node, before.get().nodeSeq(), before.get().hash());
+            return;
         }
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT through_seq, through_hash, purged_before FROM trail_checkpoint WHERE node = ?")) {
+                "SELECT through_seq, through_hash, purged_before, purge_record FROM trail_checkpoint WHERE node = ?")) {
             s.setString(1, node);
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {
-                    // the records before were purged under the retention period: link to their checkpoint
-                    verifier.anchor(node, rs.getLong(1), rs.getString(2));
-                    verifier.note("node " + node + " starts after its retention checkpoint (records 1 to "
-                            + rs.getLong(1) + ", begun before "
-                            + RecordHash.format(rs.getObject(3, java.time.OffsetDateTime.class).toInstant())
-                            + ", were purged)");
+                    // the records before were purged under the retention period, if the purge says so
+                    verifier.checkpoint(node, rs.getLong(1), rs.getString(2),
+                            rs.getObject(3, OffsetDateTime.class).toInstant());
+                    long purgeRecord = rs.getLong(4);
+                    if (!rs.wasNull()) {
+                        prove(c, verifier, purgeRecord);
+                    }
                     return;
                 }
             }
@@ -243,14 +371,69 @@ public class TrailQueries {
         verifier.anchor(node, 0, AuditRecord.GENESIS);
     }
 
-    /** A join restricting {@code r} to, per node, every record between the node's first and last of the period. */
-    private static String stretchOf(Instant from, Instant to, List<Object> params) {
-        if (from == null && to == null) {
-            return "";
+    /**
+     * Checks the {@code trail-purge} record a checkpoint names where it lies, which is usually outside
+     * the period verified: its own hash, its link to the record before it on its chain, and the next
+     * record's link to it. Only then may it vouch for the checkpoint.
+     */
+    private void prove(Connection c, TrailVerifier verifier, long purgeRecordId) throws SQLException {
+        Optional<AuditRecord> purge = byId(c, purgeRecordId);
+        if (purge.isEmpty()) {
+            return;
         }
-        return " JOIN (SELECT node, MIN(node_seq) AS lo, MAX(node_seq) AS hi FROM audit_record"
-                + period(from, to, params) + " GROUP BY node) p"
-                + " ON r.node = p.node AND r.node_seq >= p.lo AND r.node_seq <= p.hi";
+        AuditRecord p = purge.get();
+        TrailVerifier local = new TrailVerifier(expectedNodes);
+        if (p.nodeSeq() > 1) {
+            Optional<AuditRecord> before = record(c, p.node(), p.nodeSeq() - 1);
+            if (before.isEmpty()) {
+                return; // nothing to link it to: it proves nothing
+            }
+            local.anchor(p.node(), before.get().nodeSeq(), before.get().hash());
+        }
+        boolean linked = local.accept(p);
+        Optional<AuditRecord> after = record(c, p.node(), p.nodeSeq() + 1);
+        if (linked && after.isPresent()) {
+            local.accept(after.get());
+        }
+        if (local.result().valid()) {
+            verifier.announcedBy(p);
+        }
+    }
+
+    private static Optional<AuditRecord> record(Connection c, String node, long seq) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record WHERE node = ? AND node_seq = ?")) {
+            s.setString(1, node);
+            s.setLong(2, seq);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A node's latest record before a sequence number. Ordered as the (node, node_seq) index is: H2 then
+     * reads the index backwards from there; ordered by node_seq alone it sorts the node's whole chain.
+     */
+    static final String LATEST_BEFORE = "SELECT " + COLUMNS + " FROM audit_record "
+            + "WHERE node = ? AND node_seq < ? ORDER BY node DESC, node_seq DESC LIMIT 1";
+
+    private static Optional<AuditRecord> latestBefore(Connection c, String node, long seq) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(LATEST_BEFORE)) {
+            s.setString(1, node);
+            s.setLong(2, seq);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<AuditRecord> byId(Connection c, long id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record WHERE id = ?")) {
+            s.setLong(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
     }
 
     private static String period(Instant from, Instant to, List<Object> params) {

@@ -16,9 +16,22 @@ class ApiPipelineQueryTokenTest {
         assertThat(ApiPipeline.hasQueryToken(query)).isTrue();
     }
 
+    /**
+     * Names PHP reads as {@code access_token}: it drops leading spaces and turns spaces ({@code +},
+     * {@code %20}), dots and an unmatched {@code [} into {@code _}, and a C string ends at a NUL.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"access.token=x", "access+token=x", "access%20token=x", "access%2Etoken=x",
+        "access[token=x", "access%5Btoken=x", "+access_token=x", "%20access_token=x", "nik=1&access.token=x",
+        "ACCESS.TOKEN=x", "access.token[]=x", "access_token%00x=y", "access%252Etoken=x"})
+    void findsATokenUnderANamePhpReadsAsAccessToken(String query) {
+        assertThat(ApiPipeline.hasQueryToken(query)).isTrue();
+    }
+
     @ParameterizedTest
     @NullSource
-    @ValueSource(strings = {"", "nik=1404015708900001", "token=x", "my_access_token=x", "x=access_token", "access_tokens=1"})
+    @ValueSource(strings = {"", "nik=1404015708900001", "token=x", "my_access_token=x", "x=access_token", "access_tokens=1",
+        "access[token]=x", "access.tokens=x", "access..token=x", "accesstoken=x"})
     void leavesOtherQueriesAlone(String query) {
         assertThat(ApiPipeline.hasQueryToken(query)).isFalse();
     }

@@ -130,4 +130,59 @@ class ForwardHeadersTest {
         assertThat(ForwardHeaders.isSaneUserId("x".repeat(257))).isFalse();
         assertThat(ForwardHeaders.isSaneUserId("caf\u00e9")).isFalse();
     }
+
+    // CGI, WSGI, PHP-FPM and nginx-fronted applications read "_" as "-": these would be the gateway's own
+    @Test
+    void dropsUnderscoreSpellingsOfEveryHeaderTheGatewaySetsOrRefuses() {
+        MockHttpServletRequest r = request();
+        List<String> spoofs = List.of("X_Gerbang_Client", "x_gerbang_opd", "X-Gerbang_Client", "X_GERBANG_ANYTHING",
+                "X_User_Id", "x-user_id", "X_Correlation_Id", "X_Forwarded_For", "X_Forwarded_Host", "X_Forwarded_Proto",
+                "X_Forwarded_Port", "X_Forwarded_Prefix", "X_Real_IP", "Proxy_Authorization",
+                "X_HTTP_Method_Override", "X_Method_Override", "X_HTTP_Method", "Camel_Http_Uri", "Keep_Alive",
+                "Proxy_Connection", "Transfer_Encoding", "Content_Length");
+        for (String name : spoofs) {
+            r.addHeader(name, "spoofed");
+        }
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "corr-1", "dinkes-simpus", "dinkes", null);
+
+        assertThat(names(out)).containsExactlyInAnyOrder("Accept", "X-Correlation-Id",
+                "X-Gerbang-Client", "X-Gerbang-Opd", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+        assertThat(out).noneMatch(h -> h.getValue().contains("spoofed"));
+        assertThat(values(out, "X-Gerbang-Client")).containsExactly("dinkes-simpus");
+        assertThat(values(out, "X-Forwarded-For")).containsExactly("10.10.5.7");
+    }
+
+    @Test
+    void theCallersUserIdIsTheGatewaysAndItsUnderscoreSpellingIsDroppedBesideIt() {
+        MockHttpServletRequest r = request();
+        r.addHeader("X-User-Id", "199001012020011001");
+        r.addHeader("X_User_Id", "bupati");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "c", "dinkes-simpus", "dinkes", "199001012020011001");
+
+        assertThat(out).filteredOn(h -> h.getName().replace('_', '-').equalsIgnoreCase("X-User-Id"))
+                .extracting(Header::getName, Header::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("X-User-Id", "199001012020011001"));
+    }
+
+    @Test
+    void otherHeadersWithUnderscoresPassUnchanged() {
+        MockHttpServletRequest r = request();
+        r.addHeader("X_Api_Version", "2");
+        r.addHeader("api_key", "k");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "c", "dinkes-simpus", "dinkes", null);
+
+        assertThat(values(out, "X_Api_Version")).containsExactly("2");
+        assertThat(values(out, "api_key")).containsExactly("k");
+    }
+
+    @Test
+    void underscoreSpellingsOfTheGatewaysOwnResponseHeadersDoNotReachTheCaller() {
+        assertThat(ForwardHeaders.isReturned("X_Gerbang_Error", Set.of())).isFalse();
+        assertThat(ForwardHeaders.isReturned("X_Correlation_Id", Set.of())).isFalse();
+        assertThat(ForwardHeaders.isReturned("Transfer_Encoding", Set.of())).isFalse();
+        assertThat(ForwardHeaders.isReturned("X_Upstream_Version", Set.of())).isTrue();
+    }
 }

@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -253,6 +254,35 @@ class RoutePolicyRouteTest {
             })).extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
         }
         assertThat(policies.of(route).breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /**
+     * A request the gateway cannot form (its target holds a character that must be percent-encoded) is the
+     * caller's fault: 400, never sent, never retried, never counted; more of them than the breaker's
+     * minimum calls leave it closed for the next caller.
+     */
+    @Test
+    void requestsThatCannotBeFormedAreRefusedNeitherRetriedNorCountedAndTheBreakerStaysClosed() throws Exception {
+        upstream.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(200).withBody("ok")));
+        Route route = route("both", 3, new RouteDefinition.CircuitBreaker(50, 4, 30), 100, 2000);
+        AtomicInteger attempts = new AtomicInteger();
+
+        for (String rest : List.of("/a{b", "/a|b", "/a^b", "/a\"b", "/a<b", "/a>b", "/a`b", "/a%zz", "/a{b", "/a|b")) {
+            attempts.set(0);
+            assertThatThrownBy(() -> policies.of(route).call("GET", true, () -> {
+                attempts.incrementAndGet();
+                return attempt(route, new ForwardRequest("GET", rest, null, List.of(), null, 0));
+            })).isNotInstanceOf(UpstreamFailure.class)
+                    .extracting(e -> ((GatewayException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(attempts.get()).as("attempts for " + rest).isEqualTo(1);
+        }
+
+        assertThat(upstream.getAllServeEvents()).isEmpty();
+        assertThat(policies.of(route).breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(policies.of(route).breaker().getMetrics().getNumberOfBufferedCalls()).isZero();
+        try (ForwardResponse answer = call(route, "GET")) {
+            assertThat(answer.status()).isEqualTo(200);
+        }
     }
 
     @Test

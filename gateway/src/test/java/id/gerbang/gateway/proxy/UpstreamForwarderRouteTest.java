@@ -15,16 +15,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.camel.CamelRoutes;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -37,6 +48,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.bind.Binder;
 
 /** A route's Camel route, built by {@link CamelRoutes} with the real forwarder, against a WireMock upstream. */
@@ -122,6 +135,66 @@ class UpstreamForwarderRouteTest {
         assertThat(upstream.getAllServeEvents().get(0).getRequest().getUrl()).isEqualTo("/base//a/caf%C3%A9");
     }
 
+    /**
+     * A rest beginning with {@code //} after an upstream URL without a path must stay a path: parsed as a
+     * URI it would name another authority, which became the upstream's {@code Host} (and its path lost the
+     * authority part), reaching another virtual host on a shared server.
+     */
+    @Test
+    void aRestThatLooksLikeAnAuthorityStaysThePathAndNeverBecomesTheHost() throws Exception {
+        try (OneAnswerUpstream raw = new OneAnswerUpstream()) {
+            Route route = route("http://127.0.0.1:" + raw.port(), 2000);
+
+            Exchange done = send(route, getRequest("//evil.example:9999/secret/x", "a=1", List.of()));
+
+            assertThat(done.getException()).isNull();
+            done.getMessage().getBody(ForwardResponse.class).close();
+            List<String> head = raw.head();
+            assertThat(head.get(0)).isEqualTo("GET //evil.example:9999/secret/x?a=1 HTTP/1.1");
+            assertThat(head).filteredOn(line -> line.regionMatches(true, 0, "Host:", 0, 5))
+                    .containsExactly("Host: 127.0.0.1:" + raw.port());
+        }
+    }
+
+    @Test
+    void aRouteWithoutAPathGetsTheRootWhenThereIsNoRest() throws Exception {
+        try (OneAnswerUpstream raw = new OneAnswerUpstream()) {
+            Route route = route("http://127.0.0.1:" + raw.port(), 2000);
+
+            send(route, getRequest("", "a=1", List.of())).getMessage().getBody(ForwardResponse.class).close();
+
+            assertThat(raw.head().get(0)).isEqualTo("GET /?a=1 HTTP/1.1");
+        }
+    }
+
+    /** A target that cannot be sent as it came is the caller's fault, found before anything reaches the upstream. */
+    @ParameterizedTest(name = "{0} ? {1}")
+    @CsvSource(delimiter = ',', quoteCharacter = '"', nullValues = "-", value = {
+        "/a{b,  -",
+        "/a|b,  -",
+        "/a^b,  -",
+        "/a`b,  -",
+        "/a<b>, -",
+        "/a b,  -",
+        "/a%zz, -",
+        "/a,    x=%zz",
+        "/a,    x={y}",
+        "/a,    x=a b",
+    })
+    void aTargetThatCannotBeSentAsItCameIsRefusedAsTheCallersFault(String rest, String query) throws Exception {
+        upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
+        Route route = route(upstream.baseUrl() + "/svc", 2000);
+
+        Exchange done = send(route, getRequest(rest, query, List.of()));
+
+        assertThat(done.getException()).isInstanceOf(UnsendableRequestException.class);
+        assertThat(UpstreamFailure.classify(done.getException(), route))
+                .isNotInstanceOf(UpstreamFailure.class)
+                .extracting(GatewayException::code)
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(upstream.getAllServeEvents()).isEmpty();
+    }
+
     @Test
     void streamsABodyUpAndTheAnswerBackUnchanged() throws Exception {
         byte[] up = new byte[3 * 1024 * 1024];
@@ -187,7 +260,7 @@ class UpstreamForwarderRouteTest {
         startCamel();
         upstream.stubFor(get(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         Exchange reset = send(route(upstream.baseUrl() + "/reset", 1000), getRequest("", null, List.of()));
-        assertThat(reset.getException()).isInstanceOf(java.io.IOException.class)
+        assertThat(reset.getException()).isInstanceOf(IOException.class)
                 .isNotInstanceOf(InterruptedIOException.class);
         assertThat(upstream.getAllServeEvents()).hasSize(1);
     }
@@ -203,6 +276,51 @@ class UpstreamForwarderRouteTest {
     @Test
     void resolvesOrdinaryHosts() throws Exception {
         assertThat(UpstreamClient.resolveAllowed("127.0.0.1")).hasSize(1);
+    }
+
+    /**
+     * An upstream on a plain socket that keeps the request head of the one connection it serves, line by
+     * line as received, and answers 200 with {@code Connection: close}.
+     */
+    static final class OneAnswerUpstream implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        private final CompletableFuture<List<String>> head = new CompletableFuture<>();
+
+        OneAnswerUpstream() throws IOException {
+            Thread t = new Thread(this::serveOne, "one-answer-upstream");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        List<String> head() throws Exception {
+            return head.get(5, TimeUnit.SECONDS); // bounds a broken test; not asserted
+        }
+
+        private void serveOne() {
+            try (Socket s = server.accept()) {
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                List<String> lines = new ArrayList<>();
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    lines.add(line);
+                }
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                head.complete(lines);
+            } catch (IOException e) {
+                head.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     private static String sha256(byte[] bytes) throws Exception {

@@ -58,7 +58,7 @@ class AuditControllerTest {
                 store.record(TrailQueriesTest.call(T, "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-1")),
                 store.record(TrailQueriesTest.call(T.plusSeconds(60), "bapenda-sipd", "bapenda", "bapenda-status-pajak", "bapenda", 403, "k-2")),
                 store.record(TrailQueriesTest.call(T.plusSeconds(120), "dinkes-simpus", "dinkes", "bapenda-status-pajak", "bapenda", 200, "k-3")));
-        AuditController controller = new AuditController(new TrailQueries(db), watched, Map.of("inspektorat-audit", "inspektorat"));
+        AuditController controller = new AuditController(new TrailQueries(db, java.util.Set.of("gerbang-a")), watched, Map.of("inspektorat-audit", "inspektorat"));
         mvc = MockMvcBuilders.standaloneSetup(controller).build();
     }
 

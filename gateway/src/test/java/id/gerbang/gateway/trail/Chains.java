@@ -27,6 +27,27 @@ final class Chains {
         return r;
     }
 
+    /** The next record of {@code node}: a {@code trail-purge} announcing {@code checkpoint}'s node, sequence number and hash. */
+    AuditRecord addPurge(String node, AuditRecord checkpoint) {
+        AuditRecord head = heads.get(node);
+        long seq = head == null ? 1 : head.nodeSeq() + 1;
+        String prev = head == null ? AuditRecord.GENESIS : head.hash();
+        AuditRecord r = AuditRecord.chain(purge(T0.plusMillis(1000L * records.size()), checkpoint), node, seq, prev)
+                .withId(nextId++);
+        heads.put(node, r);
+        records.add(r);
+        return r;
+    }
+
+    /** A purge's record, as {@link TrailRetention} writes it, announcing one checkpoint. */
+    static TrailEntry purge(Instant at, AuditRecord through) {
+        String detail = "{\"action\":\"purge\",\"before\":\"" + RecordHash.format(at) + "\",\"checkpoints\":[{\"node\":\""
+                + through.node() + "\",\"throughSeq\":" + through.nodeSeq() + ",\"throughHash\":\"" + through.hash()
+                + "\",\"records\":" + through.nodeSeq() + "}]}";
+        return new TrailEntry(TrailEntry.Kind.TRAIL_PURGE, at, at, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, detail);
+    }
+
     static TrailEntry entry(Instant at, String client, int status) {
         return new TrailEntry(TrailEntry.Kind.CALL, at, at.plusMillis(25), "corr-" + at.toEpochMilli(), client,
                 "dinkes", "petugas-01", "disdukcapil-penduduk", 1L, "disdukcapil", "GET",

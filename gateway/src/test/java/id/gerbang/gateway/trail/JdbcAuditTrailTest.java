@@ -399,6 +399,118 @@ abstract class JdbcAuditTrailTest {
                 .isInstanceOf(TrailUnavailableException.class);
     }
 
+    // ------------------------------------------------------------------------------------------- poisoned records
+
+    /**
+     * A method longer than its column and a path longer than its column (an attacker's request, refused but
+     * recorded) are stored cut to their columns, with a marker; the hash covers what is stored.
+     */
+    @Test
+    void fieldsLongerThanTheirColumnsAreStoredCutAndTheChainVerifies() {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        String path = "/api/it/echo/" + "a".repeat(8200);
+
+        AuditRecord attack = trail.record(StoredFieldsTest.call("long-1", "1404015708900001", "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                path, "q=" + "b".repeat(17_000), null));
+        AuditRecord after = trail.record(served("long-2"));
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).containsExactly(attack, after);
+        assertThat(rows.get(0).method()).isEqualTo("ABCDEFGHIJ…[+16]");
+        assertThat(rows.get(0).path()).hasSizeLessThanOrEqualTo(8192).startsWith("/api/it/echo/aaa").contains("…[+");
+        assertThat(rows.get(0).query()).hasSizeLessThanOrEqualTo(16384).endsWith("]");
+        assertThat(rows.get(0).userId()).isEqualTo("140401**********");
+        assertThat(trail.available()).isTrue();
+        assertValid(rows, 2);
+    }
+
+    /** The bounds the trail cuts to are those of the schema Flyway made. */
+    @Test
+    void theTrailBoundsEveryTextToItsColumn() throws Exception {
+        Map<String, Integer> columns = new java.util.HashMap<>();
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT column_name, character_maximum_length FROM information_schema.columns "
+                        + "WHERE LOWER(table_name) = 'audit_record' AND character_maximum_length IS NOT NULL")) {
+            while (rs.next()) {
+                columns.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getInt(2));
+            }
+        }
+        assertThat(StoredFields.COLUMNS).isEqualTo(columns);
+    }
+
+    /**
+     * A record the store refuses (here a CHECK constraint added for the test; before the trail bounded its
+     * fields, a 17-character method did the same) fails alone: the other records of its batch are stored,
+     * chained without a gap, in the batch's one commit, and the writer stays available.
+     */
+    @Test
+    void aRecordTheStoreRefusesFailsAloneAndTheRestOfItsBatchIsStored() throws Exception {
+        refuseCorrelationIdsStartingWith("poison");
+        JdbcAuditTrail trail = trail("pelalawan-1", Duration.ofSeconds(30));
+        trail.record(served("b-0"));
+        CountDownLatch gate = new CountDownLatch(1);
+        store.gate = gate; // the writer blocks on its next connection, with b-1; the others queue meanwhile
+        ExecutorService callers = Executors.newFixedThreadPool(5);
+        Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+        try {
+            Future<AuditRecord> first = callers.submit(() -> trail.record(served("b-1")));
+            awaitState(() -> Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> inFrame(t, f -> f.getClassName().equals(Switch.class.getName()))));
+            Map<String, Future<AuditRecord>> batch = new java.util.LinkedHashMap<>();
+            for (String id : List.of("b-2", "poison-3", "b-4", "b-5")) {
+                batch.put(id, callers.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    return trail.record(served(id));
+                }));
+                awaitState(() -> waiting.size() == batch.size() && waiting.stream().allMatch(
+                        t -> inFrame(t, f -> f.getClassName().equals(java.util.concurrent.CompletableFuture.class.getName()))));
+            }
+            int commitsBefore = store.commits.get();
+            store.gate = null;
+            gate.countDown();
+
+            first.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS);
+            for (String id : List.of("b-2", "b-4", "b-5")) {
+                assertThat(batch.get(id).get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS).correlationId()).isEqualTo(id);
+            }
+            assertThatThrownBy(() -> batch.get("poison-3").get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TrailUnavailableException.class);
+            assertThat(store.commits.get() - commitsBefore).as("b-1's commit, then one for the batch of four").isEqualTo(2);
+        } finally {
+            gate.countDown();
+            callers.shutdownNow();
+        }
+        assertThat(trail.available()).as("one refused record does not make the node refuse calls").isTrue();
+        AuditRecord after = trail.record(served("b-6"));
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).extracting(AuditRecord::correlationId).containsExactly("b-0", "b-1", "b-2", "b-4", "b-5", "b-6");
+        assertThat(after.nodeSeq()).isEqualTo(6);
+        assertThat(after.prevHash()).isEqualTo(rows.get(4).hash());
+        assertValid(rows, 6);
+    }
+
+    @Test
+    void aRecordTheStoreRefusesOnItsOwnLeavesTheWriterAvailable() throws Exception {
+        refuseCorrelationIdsStartingWith("poison");
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        AuditRecord first = trail.record(served("a-1"));
+
+        assertThatThrownBy(() -> trail.record(served("poison-2"))).isInstanceOf(TrailUnavailableException.class);
+        assertThat(trail.available()).isTrue();
+        AuditRecord after = trail.record(served("a-3"));
+
+        assertThat(after.nodeSeq()).isEqualTo(2);
+        assertThat(after.prevHash()).isEqualTo(first.hash());
+        assertValid(rows(), 2);
+    }
+
+    private void refuseCorrelationIdsStartingWith(String prefix) throws SQLException {
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE audit_record ADD CONSTRAINT refused_in_test CHECK (correlation_id NOT LIKE '" + prefix + "%')");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- helpers
 
     private int attemptsWhileRecovering;

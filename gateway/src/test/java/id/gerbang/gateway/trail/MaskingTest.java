@@ -54,6 +54,49 @@ class MaskingTest {
                     .isEqualTo("rekening=140401570890000112&ref=14040157089000011223");
         }
 
+        /**
+         * A NIK after leading zeros is the same number to an upstream that reads it as one: masked, zeros and
+         * region kept. Longer runs that do not begin with a zero (an 18-digit NIP, an account number) are
+         * other numbers and stay.
+         */
+        @Test
+        void aNikPaddedWithLeadingZerosIsMasked() {
+            assertThat(NIK_ONLY.path("/api/disdukcapil/penduduk/01404015708900001"))
+                    .isEqualTo("/api/disdukcapil/penduduk/0140401**********");
+            assertThat(NIK_ONLY.query("nik_ref=0001404015708900001")).isEqualTo("nik_ref=000140401**********");
+            assertThat(NIK_ONLY.shapes("01404015708900001")).isEqualTo("0140401**********");
+            assertThat(NIK_ONLY.shapes("197805122005012003")).as("an NIP").isEqualTo("197805122005012003");
+        }
+
+        /** Fullwidth digits, percent-encoded as UTF-8 as a client sends them: {@code %EF%BC%91} is "１". */
+        @Test
+        void aNikInFullwidthDigitsPercentEncodedIsMasked() {
+            String fullwidth = "%EF%BC%91%EF%BC%94%EF%BC%90%EF%BC%94%EF%BC%90%EF%BC%91%EF%BC%95%EF%BC%97"
+                    + "%EF%BC%90%EF%BC%98%EF%BC%99%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%91";
+            assertThat(NIK_ONLY.path("/api/disdukcapil/penduduk/" + fullwidth))
+                    .isEqualTo("/api/disdukcapil/penduduk/140401**********");
+            assertThat(NIK_ONLY.query("cari=" + fullwidth.toLowerCase(java.util.Locale.ROOT) + "&tahun=2024"))
+                    .isEqualTo("cari=140401**********&tahun=2024");
+        }
+
+        @Test
+        void aNikInDigitsOfAnyScriptIsMasked() {
+            assertThat(NIK_ONLY.shapes("nik １４０４０１５７０８９００００１")).isEqualTo("nik 140401**********");
+            assertThat(NIK_ONLY.shapes("١٤٠٤٠١٥٧٠٨٩٠٠٠٠١"))
+                    .as("Arabic-Indic digits").isEqualTo("140401**********");
+            assertThat(NIK_ONLY.shapes("14040157%30%38900001")).as("percent-encoded ASCII digits")
+                    .isEqualTo("140401**********");
+            assertThat(NIK_ONLY.shapes("1404015708900001\uD835\uDFCF"))
+                    .as("a 17th digit outside the BMP (mathematical bold one): not a NIK").isEqualTo("14040157089000011");
+        }
+
+        @Test
+        void textWithoutDigitsOfOtherScriptsIsLeftAlone() {
+            assertThat(Masking.asciiDigits("/api/x%20y/%E2%82%AC?a=%C3%A9")).isEqualTo("/api/x%20y/%E2%82%AC?a=%C3%A9");
+            assertThat(Masking.asciiDigits("jalan café №5 %")).isEqualTo("jalan café №5 %");
+            assertThat(Masking.asciiDigits("%EF%BC")).as("a cut-off escape").isEqualTo("%EF%BC");
+        }
+
         @Test
         void shorterDigitRunsAreNotNiks() {
             assertThat(NIK_ONLY.path("/api/disdukcapil/kk/140401570890001")) // 15 digits

@@ -123,4 +123,26 @@ class OfflineVerifierTest {
         Files.write(file, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}', '\n'});
         assertThat(run(file.toString())).isEqualTo(2);
     }
+
+    @Test
+    void withTheExpectedNodesARecordOfAnyOtherNodeIsInvalid() throws Exception {
+        List<AuditRecord> records = new ArrayList<>(Chains.interleaved(10));
+        Chains forged = new Chains();
+        for (int i = 0; i < 3; i++) {
+            records.add(forged.add("vm2", "dinkes-simpus", 200).withId(100L + i)); // a correct genesis chain
+        }
+        Path file = export(lines(records));
+
+        assertThat(run(file.toString())).as("nothing says vm2 is not a node").isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("nodes not checked against a list (--nodes): gerbang-a, gerbang-b, gerbang-c, vm2");
+
+        out.reset();
+        assertThat(run("--nodes", "gerbang-a,gerbang-b,gerbang-c", file.toString())).isEqualTo(1);
+        assertThat(printed().get("firstInvalid").asLong()).isEqualTo(100L);
+        assertThat(printed().get("reason").asText()).startsWith("unknown node: vm2");
+
+        assertThat(run("--nodes", "", file.toString())).isEqualTo(2);
+        assertThat(run(file.toString(), "--nodes")).isEqualTo(2);
+    }
 }

@@ -23,7 +23,28 @@ class TrailJsonTest {
         assertThat(field("say \"hai\"")).isEqualTo("\"say \"\"hai\"\"\"");
         assertThat(field("two\r\nlines")).isEqualTo("\"two\r\nlines\"");
         assertThat(field("")).as("an empty string, unlike null").isEqualTo("\"\"");
-        assertThat(field("=1+1")).as("verbatim, see docs/trail.md").isEqualTo("=1+1");
+    }
+
+    /** OWASP's CSV injection advice: a cell a spreadsheet would run is shown as text instead. */
+    @Test
+    void aCellThatStartsLikeAFormulaIsQuotedAndPrefixedWithAQuote() throws Exception {
+        assertThat(field("=cmd|'/Ccalc'!A0")).isEqualTo("\"'=cmd|'/Ccalc'!A0\"");
+        assertThat(field("=HYPERLINK(\"http://x\",\"a\")")).isEqualTo("\"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\"");
+        assertThat(field("+1+1")).isEqualTo("\"'+1+1\"");
+        assertThat(field("-2+3")).isEqualTo("\"'-2+3\"");
+        assertThat(field("@SUM(A1)")).isEqualTo("\"'@SUM(A1)\"");
+        assertThat(field("\t=1")).isEqualTo("\"'\t=1\"");
+        assertThat(field("\r=1")).isEqualTo("\"'\r=1\"");
+        assertThat(field("a=1+1")).as("only the first character counts").isEqualTo("a=1+1");
+    }
+
+    @Test
+    void aRowNeutralisesEveryFieldAndNdjsonKeepsTheValueExactly() throws Exception {
+        AuditRecord r = RecordHashTest.copy(RecordHashTest.CALL, "userId", "=cmd|'/Ccalc'!A0");
+        StringWriter w = new StringWriter();
+        TrailJson.csvRow(w, r);
+        assertThat(w.toString()).contains(",dinkes,\"'=cmd|'/Ccalc'!A0\",disdukcapil-penduduk,");
+        assertThat(TrailJson.parse(TrailJson.json(r)).userId()).isEqualTo("=cmd|'/Ccalc'!A0");
     }
 
     @Test

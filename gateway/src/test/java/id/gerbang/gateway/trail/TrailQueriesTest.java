@@ -59,7 +59,7 @@ abstract class TrailQueriesTest {
     void freshDatabase() throws Exception {
         db = newDatabase();
         Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
-        queries = new TrailQueries(db);
+        queries = new TrailQueries(db, java.util.Set.of(A, B, "gerbang-bulk"));
         nodeA = new JdbcAuditTrail(db, A, 512, 1000, Duration.ofSeconds(10));
         nodeB = new JdbcAuditTrail(db, B, 512, 1000, Duration.ofSeconds(10));
     }
@@ -309,13 +309,21 @@ abstract class TrailQueriesTest {
 
     /** {@code n} chained records of one node, inserted in batches: quicker than one commit per record. */
     void bulk(String node, int n) throws SQLException {
-        String prev = AuditRecord.GENESIS;
+        bulk(new String[] {node}, n, 1);
+    }
+
+    /** {@code n} chained records, of the nodes in turn, {@code spacingMillis} apart, from {@code T}. */
+    void bulk(String[] nodes, int n, long spacingMillis) throws SQLException {
+        java.util.Map<String, AuditRecord> heads = new java.util.HashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(JdbcAuditTrail.INSERT)) {
             c.setAutoCommit(false);
             for (int i = 1; i <= n; i++) {
-                AuditRecord r = AuditRecord.chain(call(T.plusMillis(i), "dinkes-simpus", "dinkes", "disdukcapil-penduduk",
-                        "disdukcapil", 200, "bulk-" + i), node, i, prev);
-                prev = r.hash();
+                String node = nodes[i % nodes.length];
+                AuditRecord head = heads.get(node);
+                AuditRecord r = AuditRecord.chain(call(T.plusMillis(i * spacingMillis), "dinkes-simpus", "dinkes",
+                        "disdukcapil-penduduk", "disdukcapil", 200, "bulk-" + i), node,
+                        head == null ? 1 : head.nodeSeq() + 1, head == null ? AuditRecord.GENESIS : head.hash());
+                heads.put(node, r);
                 int p = 1;
                 s.setString(p++, r.kind());
                 s.setString(p++, r.node());
@@ -353,6 +361,62 @@ abstract class TrailQueriesTest {
             s.executeBatch();
             c.commit();
             c.setAutoCommit(true);
+        }
+    }
+
+
+    @Test
+    void aPeriodOfALargeTrailIsReadThroughTheIndexesAndExactly() throws Exception {
+        // 100,000 records of two nodes, 3.6 s apart: about 1,000 an hour, over 100 hours
+        bulk(new String[] {A, B}, 100_000, 3_600);
+        analyze();
+        Instant from = T.plus(Duration.ofHours(50));
+        Instant to = from.plus(Duration.ofHours(1));
+
+        List<AuditRecord> exported = new ArrayList<>();
+        queries.export(from, to, exported::add);
+        assertThat(exported).hasSize(1000);
+        assertThat(exported).allSatisfy(r -> assertThat(r.requestAt()).isBetween(from, to.minusMillis(1)));
+        assertThat(exported.get(0).requestAt()).isEqualTo(from);
+        for (int i = 1; i < exported.size(); i++) {
+            assertThat(exported.get(i).id()).isGreaterThan(exported.get(i - 1).id());
+        }
+        TrailVerifier.Result verified = queries.verify(from, to);
+        assertThat(verified).isEqualTo(new TrailVerifier.Result(true, 1000, null, null));
+
+        // each query of a period goes through an index, never through the whole table
+        List<Object> params = new ArrayList<>();
+        String periodNodes = TrailQueries.periodNodesSql(from, to, params);
+        assertThat(plan(periodNodes, params.toArray())).containsIgnoringCase("audit_record_request_at");
+        assertThat(plan(TrailQueries.ID_OF, A, 600L)).containsIgnoringCase("audit_record_chain");
+        long first = exported.get(0).id();
+        assertThat(plan(TrailQueries.BY_ID_RANGE, first, first + 999)).containsAnyOf("PRIMARY_KEY", "audit_record_pkey");
+        // a node's latest record before a point (a gap before a period; the writer's head at start-up)
+        // is read from the end of the index, not by sorting the node's chain
+        assertThat(plan(TrailQueries.LATEST_BEFORE, A, 30_000L)).containsIgnoringCase("audit_record_chain")
+                .containsAnyOf("index sorted", "Index Scan Backward");
+    }
+
+    /** Fresh statistics, as a running store keeps them (PostgreSQL's autovacuum); H2 keeps its own. */
+    void analyze() throws SQLException {
+        execute(db, "ANALYZE");
+    }
+
+    /** The store's plan for a statement: H2's and PostgreSQL's EXPLAIN, with its parameters bound. */
+    String plan(String statement, Object... params) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("EXPLAIN " + statement)) {
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
+                s.setObject(i + 1, p instanceof Instant t ? java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC) : p);
+            }
+            StringBuilder plan = new StringBuilder();
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).doesNotContainIgnoringCase("tableScan").doesNotContain("Seq Scan");
+            return plan.toString();
         }
     }
 
@@ -487,6 +551,91 @@ abstract class TrailQueriesTest {
         assertThat(queries.verify(null, null).valid()).isTrue();
     }
 
+
+    // ------------------------------------------------------------------------------------------ forged checkpoints and nodes
+
+    @Test
+    void aCheckpointRowWithoutAPurgeIsNotTrusted() throws Exception {
+        // the insider's forgery: node a's first records deleted, a checkpoint row inserted for them
+        List<AuditRecord> all = sample();
+        AuditRecord third = all.get(3); // record 3 of node a
+        sql("DELETE FROM audit_record WHERE node = ? AND node_seq <= 3", A);
+        sql("INSERT INTO trail_checkpoint (node, through_seq, through_hash, purged_before) VALUES (?, ?, ?, ?)",
+                A, 3L, third.hash(), java.time.OffsetDateTime.parse("2026-11-27T02:03:30Z"));
+
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(all.get(5).id()); // record 4 of node a, the first left
+        assertThat(r.reason()).contains("records 1 to 3 of node gerbang-a are missing")
+                .contains("not announced by a trail-purge record on a verified chain");
+        assertThat(queries.verify(T.plusSeconds(300), T.plusSeconds(400)).valid()).as("nor in a period").isFalse();
+
+        // pointing the row at a record that is not a purge does not help
+        sql("UPDATE trail_checkpoint SET purge_record = ? WHERE node = ?", all.get(4).id(), A);
+        assertThat(queries.verify(null, null).valid()).isFalse();
+    }
+
+    @Test
+    void aCheckpointRowNamingAForgedPurgeRecordOffTheChainIsNotTrusted() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord third = all.get(3);
+        sql("DELETE FROM audit_record WHERE node = ? AND node_seq <= 3", A);
+        // a trail-purge record announcing the checkpoint, correctly hashed, slid onto node b's chain unlinked
+        AuditRecord lastOfB = all.get(11);
+        AuditRecord forged = AuditRecord.chain(Chains.purge(T.plusSeconds(700), third), B, lastOfB.nodeSeq() + 1,
+                "cd".repeat(32));
+        long forgedId = insert(forged);
+        sql("INSERT INTO trail_checkpoint (node, through_seq, through_hash, purged_before, purge_record) VALUES (?, ?, ?, ?, ?)",
+                A, 3L, third.hash(), java.time.OffsetDateTime.parse("2026-11-27T02:03:30Z"), forgedId);
+
+        TrailVerifier.Result whole = queries.verify(null, null);
+        assertThat(whole.valid()).isFalse();
+        TrailVerifier.Result period = queries.verify(T.plusSeconds(300), T.plusSeconds(400)); // without the forged record
+        assertThat(period.valid()).isFalse();
+        assertThat(period.reason()).contains("not announced by a trail-purge record on a verified chain");
+    }
+
+    @Test
+    void aGenuinePurgeRecordOnTheChainProvesItsCheckpointInAPeriodToo() throws Exception {
+        List<AuditRecord> all = sample();
+        AuditRecord third = all.get(3);
+        // what a purge does: record itself on a chain first, then keep the checkpoint, then delete
+        AuditRecord purge = nodeB.record(Chains.purge(T.plusSeconds(700), third));
+        sql("INSERT INTO trail_checkpoint (node, through_seq, through_hash, purged_before, purge_record) VALUES (?, ?, ?, ?, ?)",
+                A, 3L, third.hash(), java.time.OffsetDateTime.parse("2026-11-27T02:03:30Z"), purge.id());
+        sql("DELETE FROM audit_record WHERE node = ? AND node_seq <= 3", A);
+
+        TrailVerifier.Result whole = queries.verify(null, null);
+        assertThat(whole.valid()).as(whole.reason()).isTrue();
+        assertThat(whole.reason()).contains("node gerbang-a starts after its retention checkpoint (records 1 to 3");
+        TrailVerifier.Result period = queries.verify(T.plusSeconds(300), T.plusSeconds(400));
+        assertThat(period.valid()).as(period.reason()).isTrue();
+        assertThat(period.reason()).contains("as record " + purge.id() + " announced");
+    }
+
+    @Test
+    void aNodeNobodyConfiguredIsReported() throws Exception {
+        List<AuditRecord> all = sample();
+        // records of an invented node vm2, with a correctly computed genesis chain
+        String prev = AuditRecord.GENESIS;
+        long firstForged = 0;
+        for (int i = 1; i <= 3; i++) {
+            AuditRecord r = AuditRecord.chain(call(T.plusSeconds(700 + i), "dinkes-simpus", "dinkes", "disdukcapil-penduduk",
+                    "disdukcapil", 200, "vm2-" + i), "vm2", i, prev);
+            prev = r.hash();
+            long id = insert(r);
+            firstForged = firstForged == 0 ? id : firstForged;
+        }
+        TrailVerifier.Result r = queries.verify(null, null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.firstInvalid()).isEqualTo(firstForged);
+        assertThat(r.reason()).startsWith("unknown node: vm2");
+        assertThat(r.checked()).isEqualTo(all.size() + 1);
+        assertThat(queries.verify(T.plusSeconds(690), null).valid()).isFalse();
+        assertThat(new TrailQueries(db, java.util.Set.of(A, B, "vm2")).verify(null, null).valid())
+                .as("a node in the configured list is accepted").isTrue();
+    }
+
     long insert(AuditRecord r) throws SQLException {
         String sql = JdbcAuditTrail.INSERT;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql, new String[] {"id"})) {
@@ -499,7 +648,7 @@ abstract class TrailQueriesTest {
                 r.detail(), r.prevHash(), r.hash()};
             for (int i = 0; i < v.length; i++) {
                 if (v[i] == null) {
-                    s.setNull(i + 1, java.sql.Types.VARCHAR);
+                    s.setNull(i + 1, java.sql.Types.NULL);
                 } else {
                     s.setObject(i + 1, v[i]);
                 }

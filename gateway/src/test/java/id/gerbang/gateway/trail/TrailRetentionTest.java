@@ -32,7 +32,7 @@ class TrailRetentionTest {
         Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
         trail = new JdbcAuditTrail(db, "gerbang-a", 64, 1000, Duration.ofSeconds(5));
         retention = new TrailRetention(db, trail, properties(Duration.ofDays(365)));
-        queries = new TrailQueries(db);
+        queries = new TrailQueries(db, java.util.Set.of("gerbang-a", "gerbang-lama"));
     }
 
     @AfterEach
@@ -47,7 +47,7 @@ class TrailRetentionTest {
         GerbangProperties.Trail t = defaults.trail();
         return new GerbangProperties(defaults.node(), defaults.dataDir(), defaults.security(), defaults.routes(),
                 defaults.upstreams(), defaults.proxy(),
-                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitInterval(), keep),
+                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitInterval(), keep, t.nodes()),
                 defaults.sandbox());
     }
 
@@ -71,6 +71,46 @@ class TrailRetentionTest {
         TrailVerifier.Result verified = queries.verify(null, null);
         assertThat(verified.valid()).as(verified.reason()).isTrue();
         assertThat(verified.reason()).contains("retention checkpoint").contains("records 1 to 10");
+    }
+
+    @Test
+    void aPeriodStartingAtTheCheckpointIsProvenByThePurgeRecordOutsideIt() throws SQLException {
+        write(trail, OLD, 10);
+        write(trail, NOW, 5);
+        retention.purge(NOW.minus(Duration.ofDays(365)));
+
+        // the period holds records 11 to 15; the purge record (16) was written later, outside it
+        TrailVerifier.Result verified = queries.verify(NOW.minusMillis(1), NOW.plusMillis(5));
+        assertThat(verified.valid()).as(verified.reason()).isTrue();
+        assertThat(verified.checked()).isEqualTo(5);
+        assertThat(verified.reason()).contains("retention checkpoint (records 1 to 10");
+
+        // the purge record edited: its hash no longer matches, so it proves nothing
+        TrailQueriesTest.execute(db, "UPDATE audit_record SET detail = REPLACE(detail, '\"records\":10', '\"records\":9') "
+                + "WHERE kind = 'trail-purge'");
+        TrailVerifier.Result forged = queries.verify(NOW.minusMillis(1), NOW.plusMillis(5));
+        assertThat(forged.valid()).isFalse();
+        assertThat(forged.reason()).contains("not announced by a trail-purge record on a verified chain");
+    }
+
+    @Test
+    void aCheckpointRowInsertedWithoutAPurgeIsNotTrusted() throws SQLException {
+        // retention never ran: an insider deletes the first records and claims them purged
+        write(trail, OLD, 4);
+        write(trail, NOW, 3);
+        String hash4;
+        try (var c = db.getConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT hash FROM audit_record WHERE node_seq = 4")) {
+            rs.next();
+            hash4 = rs.getString(1);
+        }
+        TrailQueriesTest.execute(db, "DELETE FROM audit_record WHERE node_seq <= 4");
+        TrailQueriesTest.execute(db, "INSERT INTO trail_checkpoint (node, through_seq, through_hash, purged_before) "
+                + "VALUES ('gerbang-a', 4, '" + hash4 + "', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+
+        TrailVerifier.Result verified = queries.verify(null, null);
+        assertThat(verified.valid()).isFalse();
+        assertThat(verified.reason()).contains("records 1 to 4 of node gerbang-a are missing");
     }
 
     @Test

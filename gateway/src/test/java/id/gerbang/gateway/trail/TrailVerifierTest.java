@@ -188,4 +188,101 @@ class TrailVerifierTest {
         assertThat(r.checked()).isEqualTo(trail.indexOf(trail.stream().filter(x -> x.id().equals(victim.id()))
                 .findFirst().orElseThrow()) + 1);
     }
+
+    // ------------------------------------------------------------------------------------------ nodes and checkpoints
+
+    @Test
+    void aNodeNobodyConfiguredIsReportedThoughItsChainIsValid() {
+        Chains forged = new Chains();
+        AuditRecord vm2First = null;
+        List<AuditRecord> withVm2 = new ArrayList<>(trail);
+        for (int i = 0; i < 3; i++) {
+            AuditRecord r = forged.add("vm2", "dinkes-simpus", 200).withId(1000L + i); // a correct genesis chain
+            vm2First = vm2First == null ? r : vm2First;
+            withVm2.add(r);
+        }
+        assertThat(verify(withVm2).valid()).as("without a list of nodes, any chain verifies").isTrue();
+
+        TrailVerifier v = new TrailVerifier(java.util.Set.of("gerbang-a", "gerbang-b", "gerbang-c"));
+        withVm2.forEach(v::accept);
+        assertThat(v.result().valid()).isFalse();
+        assertThat(v.result().firstInvalid()).isEqualTo(vm2First.id());
+        assertThat(v.result().reason()).startsWith("unknown node: vm2");
+    }
+
+    @Test
+    void aCheckpointNoVerifiedPurgeAnnouncesIsNotTrusted() {
+        // an insider deleted records 1 to 4 of node a and claimed them purged
+        AuditRecord fourth = of("gerbang-a", 4);
+        List<AuditRecord> rest = trail.stream().filter(r -> !r.node().equals("gerbang-a") || r.nodeSeq() > 4).toList();
+        TrailVerifier v = new TrailVerifier();
+        v.checkpoint("gerbang-a", 4, fourth.hash(), Chains.T0);
+        rest.forEach(v::accept);
+        assertThat(v.result().valid()).isFalse();
+        assertThat(v.result().firstInvalid()).isEqualTo(of("gerbang-a", 5).id());
+        assertThat(v.result().reason()).contains("records 1 to 4 of node gerbang-a are missing")
+                .contains("not announced by a trail-purge record on a verified chain");
+    }
+
+    @Test
+    void aCheckpointAnnouncedByAVerifiedPurgeHolds() {
+        Chains c = new Chains();
+        List<AuditRecord> purged = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            purged.add(c.add("gerbang-a", "dinkes-simpus", 200));
+        }
+        AuditRecord kept = c.add("gerbang-a", "dinkes-simpus", 200);
+        c.add("gerbang-b", "bapenda-sipd", 200);
+        AuditRecord purge = c.addPurge("gerbang-b", purged.get(3));
+        List<AuditRecord> remaining = c.records().subList(4, c.records().size());
+
+        TrailVerifier v = new TrailVerifier();
+        v.checkpoint("gerbang-a", 4, purged.get(3).hash(), Chains.T0);
+        remaining.forEach(v::accept);
+        assertThat(v.result().valid()).as(v.result().reason()).isTrue();
+        assertThat(v.result().reason()).contains("node gerbang-a starts after its retention checkpoint (records 1 to 4")
+                .contains("as record " + purge.id() + " announced");
+
+        // offline, from an export: the same purge record links the first record present to its checkpoint
+        TrailVerifier offline = new TrailVerifier();
+        remaining.forEach(offline::accept);
+        assertThat(offline.result().reason()).contains("node gerbang-a starts after its retention checkpoint")
+                .doesNotContain("checked from the first record present");
+        assertThat(kept.nodeSeq()).isEqualTo(5);
+    }
+
+    @Test
+    void aPurgeThatFailsVerificationOrAnnouncesSomethingElseProvesNothing() {
+        Chains c = new Chains();
+        AuditRecord fourth = null;
+        for (int i = 0; i < 4; i++) {
+            fourth = c.add("gerbang-a", "dinkes-simpus", 200);
+        }
+        c.add("gerbang-a", "dinkes-simpus", 200);
+        AuditRecord genuine = c.addPurge("gerbang-b", fourth);
+        List<AuditRecord> remaining = new ArrayList<>(c.records().subList(4, c.records().size()));
+
+        // a different hash than the purge announced
+        TrailVerifier other = new TrailVerifier();
+        other.checkpoint("gerbang-a", 4, "ee".repeat(32), null);
+        remaining.forEach(other::accept);
+        assertThat(other.result().valid()).isFalse();
+
+        // the purge record given to the verifier from outside, but it is a call, not a purge
+        TrailVerifier notAPurge = new TrailVerifier();
+        notAPurge.checkpoint("gerbang-a", 4, fourth.hash(), null);
+        notAPurge.announcedBy(remaining.get(0));
+        remaining.stream().filter(r -> r.node().equals("gerbang-a")).forEach(notAPurge::accept);
+        assertThat(notAPurge.result().valid()).isFalse();
+
+        // a purge on the node's own chain within the range it claims purged cannot have announced it
+        AuditRecord inside = AuditRecord.chain(Chains.purge(Chains.T0, fourth.withHash(fourth.hash())), "gerbang-a", 3,
+                "11".repeat(32)).withId(99L);
+        TrailVerifier selfInside = new TrailVerifier();
+        selfInside.checkpoint("gerbang-a", 4, fourth.hash(), null);
+        selfInside.announcedBy(inside);
+        remaining.stream().filter(r -> r.node().equals("gerbang-a")).forEach(selfInside::accept);
+        assertThat(selfInside.result().valid()).isFalse();
+        assertThat(genuine.kind()).isEqualTo("trail-purge");
+    }
 }

@@ -236,7 +236,7 @@ class BuiltInIssuerTest {
         BuiltInIssuer issuer = new BuiltInIssuer(properties, URL, Clock.systemUTC());
         JwtDecoder decoder = new IssuerConfiguration().builtInIssuerJwtDecoder(issuer, properties);
         TokenAuthenticator authenticator = new TokenAuthenticator(decoder, new CallerClaims(c -> null),
-                Duration.ofMinutes(5), 100, Clock.systemUTC());
+                Duration.ofMinutes(5), 1024 * 1024, Clock.systemUTC());
 
         Caller caller = authenticator.authenticate(issuer.issue("dinkes-simpus", "rahasia-simpus").orElseThrow().value());
 
@@ -254,7 +254,7 @@ class BuiltInIssuerTest {
         BuiltInIssuer sameKeyOtherAudience = new BuiltInIssuer(other, URL, Clock.systemUTC());
         TokenAuthenticator authenticator = new TokenAuthenticator(
                 new IssuerConfiguration().builtInIssuerJwtDecoder(issuer, gateway), new CallerClaims(c -> null),
-                Duration.ofMinutes(5), 100, Clock.systemUTC());
+                Duration.ofMinutes(5), 1024 * 1024, Clock.systemUTC());
 
         Optional<BuiltInIssuer.IssuedToken> token = sameKeyOtherAudience.issue("dinkes-simpus", "rahasia-simpus");
 
