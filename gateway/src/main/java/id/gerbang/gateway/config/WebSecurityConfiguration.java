@@ -44,6 +44,7 @@ class WebSecurityConfiguration {
                         .requestMatchers("/catalog", "/catalog/**").authenticated()
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(rs -> rs
+                        .bearerTokenResolver(WebSecurityConfiguration::bearerFromHeader)
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(WebSecurityConfiguration::realmRoles))
                         .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, e.getMessage()))
                         .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")))
@@ -51,6 +52,24 @@ class WebSecurityConfiguration {
                         .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, "no bearer token"))
                         .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")));
         return http.build();
+    }
+
+    /**
+     * The bearer token from the {@code Authorization} header, and only from there. Spring's default
+     * resolver also looks for an {@code access_token} form parameter (to refuse two tokens), which makes
+     * the server read a form body before anyone is authenticated: a caller sending that body a byte at a
+     * time would hold a request thread without a token. A token in a form or a query is never accepted.
+     */
+    static String bearerFromHeader(HttpServletRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        if (token.isEmpty()) {
+            throw new org.springframework.security.oauth2.server.resource.InvalidBearerTokenException("empty bearer token");
+        }
+        return token;
     }
 
     private static AbstractAuthenticationToken realmRoles(Jwt jwt) {

@@ -100,6 +100,7 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
                 new DefaultOAuth2AuthorizationRequestResolver(clients, "/oauth2/authorization");
         resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
         http.securityMatcher("/console", "/console/**", "/oauth2/authorization/**", "/login/oauth2/code/**", "/webjars/**")
+                .addFilterBefore(new NoBodyBeforeLogin(), org.springframework.security.web.csrf.CsrfFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/webjars/**", "/console/assets/**", "/console/logged-out").permitAll()
                         .requestMatchers("/console/trail", "/console/trail/**").hasRole("auditor")

@@ -51,7 +51,9 @@ public final class BoundedBody extends InputStream {
         int n;
         try {
             n = in.read(buf, off, len);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // the web server fails a read with an unchecked exception too: a body arriving slower than its
+            // minimum data rate, or framing its parser refused half way
             failure = new CallerBodyException("cannot read the request body: " + e.getMessage(), e);
             throw failure;
         }

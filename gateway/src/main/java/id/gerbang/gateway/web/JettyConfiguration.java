@@ -6,6 +6,7 @@ import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Configuration;
@@ -17,9 +18,21 @@ import org.springframework.core.Ordered;
  * ends, folded header lines; see {@link StrictHttpConnectionFactory}) is refused with 400 and its connection closed, so that nothing behind the
  * gateway can be smuggled a second request. URIs are let through to the gateway's own path check, which
  * refuses hostile ones with a clear reason and leaves a record of the attempt. No server version is sent.
+ * Every refusal of the parser is counted and logged ({@link ParserRefusals}). A request body must arrive
+ * at {@code gerbang.http.min-request-data-rate} at least, else reading it fails (the caller gets 400 and
+ * its connection is closed), so slow senders cannot keep request threads.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(HttpFrontProperties.class)
 class JettyConfiguration implements WebServerFactoryCustomizer<JettyServletWebServerFactory>, Ordered {
+
+    private final ParserRefusals refusals;
+    private final HttpFrontProperties front;
+
+    JettyConfiguration(ParserRefusals refusals, HttpFrontProperties front) {
+        this.refusals = refusals;
+        this.front = front;
+    }
 
     @Override
     public void customize(JettyServletWebServerFactory factory) {
@@ -29,9 +42,11 @@ class JettyConfiguration implements WebServerFactoryCustomizer<JettyServletWebSe
                 HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
                 if (http != null && connector instanceof AbstractConnector jettyConnector) {
                     HttpConfiguration config = http.getHttpConfiguration();
-                    jettyConnector.addConnectionFactory(new StrictHttpConnectionFactory(config));
+                    jettyConnector.addConnectionFactory(new StrictHttpConnectionFactory(config, refusals));
                     config.setHttpCompliance(HttpCompliance.RFC7230);
                     config.setUriCompliance(UriCompliance.UNSAFE);
+                    // checked by Jetty at each read of a request body, averaged from the body's first byte
+                    config.setMinRequestDataRate(front.minRequestDataRate());
                     config.setSendServerVersion(false);
                     config.setSendXPoweredBy(false);
                     config.setSendDateHeader(true);

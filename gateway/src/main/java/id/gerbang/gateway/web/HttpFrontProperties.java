@@ -1,0 +1,26 @@
+package id.gerbang.gateway.web;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Limits of the HTTP front on slow callers ({@code gerbang.http.*}); see docs/operations.md.
+ *
+ * @param minRequestDataRate bytes per second a request body must arrive at, on average from its first
+ *                           byte; a slower one is cut off (400, connection closed), so a caller sending
+ *                           a byte now and then cannot hold a request thread for long. 0 turns it off
+ * @param preAuthBodyReaders most requests at once whose body is read before anyone is authenticated (the
+ *                           built-in issuer's token endpoint and login form); more are refused at once
+ *                           with 503, so slow senders there hold at most this many threads
+ * @param preAuthBodyMaxBytes longest body accepted on those endpoints (their forms are a few hundred bytes)
+ */
+@Validated
+@ConfigurationProperties(HttpFrontProperties.PREFIX)
+public record HttpFrontProperties(
+        @DefaultValue("1024") long minRequestDataRate,
+        @DefaultValue("16") int preAuthBodyReaders,
+        @DefaultValue("8192") long preAuthBodyMaxBytes) {
+
+    public static final String PREFIX = "gerbang.http";
+}
