@@ -1,9 +1,12 @@
 package id.gerbang.gateway.console;
 
+import id.gerbang.gateway.trail.TrailJson;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.registry.RouteRegistry;
+import id.gerbang.gateway.trail.TrailJson;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -213,7 +216,7 @@ class ConsoleMapController {
         w.println("totals,services published," + registry.table().size());
         w.println("totals,services called," + t.servicesCalled());
         for (String[] c : stats.clients(p.from(), p.to())) {
-            w.println("application," + csv(c[0]) + " (" + csv(c[1]) + ")," + c[2]);
+            w.println("application," + csv(c[0] + " (" + c[1] + ")") + "," + c[2]);
         }
         w.println();
         w.println("service,owner,calls,failed,refused,availability,p95_ms");
@@ -224,15 +227,8 @@ class ConsoleMapController {
         w.flush();
     }
 
-    /** A CSV cell that cannot break the row nor be read as a formula by a spreadsheet. */
+    /** A CSV cell that cannot break the row nor be read as a formula by a spreadsheet (the trail export's rule). */
     private static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        String v = s.replace("\"", "\"\"");
-        if (!v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0) {
-            v = "'" + v;
-        }
-        return v.contains(",") || v.contains("\"") || v.contains("\n") ? "\"" + v + "\"" : v;
+        return TrailJson.csvCell(s);
     }
 }

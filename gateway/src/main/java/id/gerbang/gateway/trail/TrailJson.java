@@ -143,6 +143,20 @@ public final class TrailJson {
         out.write("\r\n");
     }
 
+    /** One CSV cell as {@link #csvField} writes it, for the other CSV documents of the gateway (the console's report). */
+    public static String csvCell(String s) {
+        if (s == null) {
+            return "";
+        }
+        java.io.StringWriter out = new java.io.StringWriter(s.length() + 4);
+        try {
+            csvField(out, s);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
     static void csvField(Writer out, String s) throws IOException {
         boolean formula = startsLikeAFormula(s);
         boolean quote = s.isEmpty() || formula;

@@ -39,6 +39,15 @@ class TrailJsonTest {
     }
 
     @Test
+    void theConsolesReportCellsFollowTheSameRule() {
+        assertThat(TrailJson.csvCell("\t=1")).isEqualTo("\"'\t=1\"");
+        assertThat(TrailJson.csvCell("\r=1")).isEqualTo("\"'\r=1\"");
+        assertThat(TrailJson.csvCell("a\rb")).as("a CR inside a cell is quoted").isEqualTo("\"a\rb\"");
+        assertThat(TrailJson.csvCell("dinkes-simpus (dinkes)")).isEqualTo("dinkes-simpus (dinkes)");
+        assertThat(TrailJson.csvCell(null)).isEmpty();
+    }
+
+    @Test
     void aRowNeutralisesEveryFieldAndNdjsonKeepsTheValueExactly() throws Exception {
         AuditRecord r = RecordHashTest.copy(RecordHashTest.CALL, "userId", "=cmd|'/Ccalc'!A0");
         StringWriter w = new StringWriter();
