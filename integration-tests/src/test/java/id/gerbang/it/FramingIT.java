@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PRODUCT.md "Headers": conflicting framing, folded or bare-CR/LF header lines and oversized headers are
+ * docs/security.md, "Headers", and docs/errors.md: conflicting framing, folded or bare-CR/LF header lines and oversized headers are
  * refused with 400 and the connection closed, and nothing reaches the upstream. The requests do not ask
  * for the connection to be closed: the server must close it on its own.
  */

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** PRODUCT.md "Headers": what the upstream receives and what comes back, checked on the upstream's side. */
+/** docs/security.md, "Headers": what the upstream receives and what comes back, checked on the upstream's side. */
 class HeaderRulesIT extends GatewayTest {
 
     @BeforeEach

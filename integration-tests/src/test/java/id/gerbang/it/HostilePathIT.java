@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * PRODUCT.md "Route definition": hostile request paths are refused with 400 BAD_REQUEST and never
+ * docs/security.md, "Hostile paths": hostile request paths are refused with 400 BAD_REQUEST and never
  * forwarded. Sent over a raw socket, exactly as written, with a valid token, to a route that would serve them.
  */
 class HostilePathIT extends GatewayTest {

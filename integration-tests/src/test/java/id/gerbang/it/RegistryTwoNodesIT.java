@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class RegistryTwoNodesIT {
 
-    /** PRODUCT.md: a change is live on every node within 2 seconds. */
+    /** docs/routes.md, "How a change reaches every node": a change is live on every node within 2 seconds. */
     private static final Duration LIVE_WITHIN = Duration.ofSeconds(2);
     private static final AtomicInteger ROUTES = new AtomicInteger();
 

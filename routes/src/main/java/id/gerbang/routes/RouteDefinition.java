@@ -6,9 +6,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 
 /**
- * A route as a developer writes it, in YAML or in the admin API's JSON: the external contract of
- * PRODUCT.md, field for field. Values are kept as written (absent fields are {@code null}); the
- * defaults are applied by {@link Route#from}, once the definition has passed {@link RouteValidator}.
+ * A route as a developer writes it, in YAML or in the admin API's JSON: docs/routes.md ("A definition"),
+ * field for field. Values are kept as written (absent fields are {@code null}); the defaults are applied
+ * by {@link Route#from}, once the definition has passed {@link RouteValidator}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteDefinition(

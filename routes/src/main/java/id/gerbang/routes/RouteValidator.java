@@ -14,7 +14,7 @@ import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
- * Checks a {@link RouteDefinition} against the contract of PRODUCT.md before it can be served, and
+ * Checks a {@link RouteDefinition} against the rules of docs/routes.md ("Validation") before it can be served, and
  * reports every violation at once, each naming its field, so that a developer fixes a definition in one
  * round. Definitions are data: any string that looks like an expression ({@code ${...}}, {@code #{...}},
  * Camel Simple, templates) is refused, so nothing in a definition can ever be evaluated.

@@ -2,7 +2,7 @@ package id.gerbang.routes;
 
 import java.util.List;
 
-/** The PRODUCT.md example route, as YAML and as the record it reads to, shared by the tests. */
+/** The example route of docs/routes.md ("A definition"), as YAML and as the record it reads to, shared by the tests. */
 final class RouteFixtures {
 
     static final String PENDUDUK_YAML = """

@@ -1,7 +1,7 @@
 package id.gerbang.gateway.errors;
 
 /**
- * The closed catalogue of the gateway's own errors (PRODUCT.md, "Errors"). Each answers as
+ * The closed catalogue of the gateway's own errors (docs/errors.md). Each answers as
  * {@code application/problem+json} with its code, and with the header {@code X-Gerbang-Error}.
  */
 public enum ErrorCode {

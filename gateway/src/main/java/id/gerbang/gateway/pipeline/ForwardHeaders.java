@@ -11,7 +11,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
- * The header rules of PRODUCT.md, both ways. Towards the upstream: the caller's safe headers, without
+ * The header rules of docs/security.md ("Headers"), both ways. Towards the upstream: the caller's safe headers, without
  * {@code Authorization}, hop-by-hop headers (and those named in {@code Connection}), headers that could
  * steer the gateway's machinery ({@code Camel*} in any case), method overrides, and the caller's own
  * {@code X-Gerbang-*} and {@code X-Forwarded-*}; then the gateway's identity and forwarding headers.

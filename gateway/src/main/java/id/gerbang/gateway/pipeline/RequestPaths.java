@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 
 /**
- * Refuses hostile request paths before anything else looks at them (PRODUCT.md, "Route definition"):
+ * Refuses hostile request paths before anything else looks at them (docs/security.md, "Hostile paths"):
  * {@code .} and {@code ..} segments, encoded slashes and backslashes ({@code %2F}, {@code %5C}),
  * backslashes, {@code ;} parameters, NUL and other control characters, before or after decoding,
  * however many times encoded; characters RFC 3986 does not allow in a path as sent ({@code { | ^ " < >},

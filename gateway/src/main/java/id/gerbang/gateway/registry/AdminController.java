@@ -52,7 +52,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The admin API of the route registry (PRODUCT.md, {@code /admin/routes…}; role {@code gateway-admin},
+ * The admin API of the route registry (docs/routes.md, "The admin API": {@code /admin/routes…}; role {@code gateway-admin},
  * enforced by the security chain). Definitions are accepted as JSON or YAML, exactly the files kept in
  * git. Each version is an ETag; {@code If-Match} makes a write conditional (412 when stale), and
  * {@code If-None-Match: *} makes a PUT create-only. Every write attempt, made or refused, is a

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The catalogue (PRODUCT.md, {@code /catalog}; any authenticated client): every service this node
+ * The catalogue (docs/routes.md, "The catalogue": {@code /catalog}; any authenticated client): every service this node
  * serves, with its owner, where to call it, its methods, who may call it and its OpenAPI document. The
  * upstream's address is not shown: it is the providing OPD's internal detail, and callers only ever use
  * {@code /api}.

@@ -32,7 +32,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The auditor's API (PRODUCT.md, {@code /audit/**}; role {@code auditor}, enforced by the security chain):
+ * The auditor's API (docs/trail.md, "The auditor's API": {@code /audit/**}; role {@code auditor}, enforced by the security chain):
  * search, one record, streamed export, verification. Every reading is itself a record on the trail, of
  * kind {@code trail-read}, stored before the answer is given: when it cannot be stored, the answer is 503
  * {@code AUDIT_UNAVAILABLE} and nothing of the trail is shown.

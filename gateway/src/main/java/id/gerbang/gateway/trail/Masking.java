@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Masks personal data before anything of a call is stored (PRODUCT.md, route field {@code audit}):
+ * Masks personal data before anything of a call is stored (docs/trail.md, "Masking"; route field {@code audit}):
  * values of the query parameters a route names, and values of the shapes it names wherever they appear
  * in the path or query. A masked NIK keeps its first six digits (province, regency, district: where a
  * resident is registered, not who they are) so that an auditor can still see which region's data was

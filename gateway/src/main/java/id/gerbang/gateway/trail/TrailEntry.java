@@ -3,8 +3,8 @@ package id.gerbang.gateway.trail;
 import java.time.Instant;
 
 /**
- * What the trail keeps of one event, before the store gives it its place in the chain (PRODUCT.md,
- * "Audit record"). Most entries are calls ({@link Kind#CALL}): one per {@code /api} call, allowed,
+ * What the trail keeps of one event, before the store gives it its place in the chain (docs/trail.md,
+ * "One record"). Most entries are calls ({@link Kind#CALL}): one per {@code /api} call, allowed,
  * refused or failed. Changes to routes and readings of the trail itself are entries too, with their
  * particulars in {@code detail} (a JSON document). Fields an event never reached are {@code null}.
  * Path and query arrive here already masked; the trail makes every entry storable before it is chained
