@@ -68,7 +68,7 @@ class TrailBoundsIT {
         wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("ok")));
     }
 
-    // ------------------------------------------------------------------------------------------- item 1
+    // ------------------------------------------------------------------------------------------- bounds
 
     @Test
     void aMethodLongerThanItsColumnIsRefusedWithoutATokenAndRecordedCut() throws Exception {
@@ -110,7 +110,7 @@ class TrailBoundsIT {
         assertThat(rec.number("status")).isEqualTo(400);
     }
 
-    /** The attack of the issue: with a valid token, a POST whose record could not be stored reached the upstream. */
+    /** The attack this prevents: with a valid token, a POST whose record could not be stored reached the upstream. */
     @Test
     void withATokenAPostWithAnOverLongPathNeverReachesTheUpstreamAndIsRecorded() throws Exception {
         String cid = cid("post");
@@ -163,7 +163,7 @@ class TrailBoundsIT {
         assertThat(attackAnswers).isNotEmpty().containsOnly(400);
     }
 
-    // ------------------------------------------------------------------------------------------- item 11
+    // ------------------------------------------------------------------------------------------- masking
 
     @Test
     void aNikIsStoredMaskedWhereverTheCallerWroteItAndHoweverItsDigitsAreWritten() throws Exception {
@@ -180,7 +180,7 @@ class TrailBoundsIT {
         assertThat(rec.string("query")).isEqualTo("ref=0" + NIK_MASKED);
     }
 
-    // ------------------------------------------------------------------------------------------- item 12
+    // ------------------------------------------------------------------------------------------- CSV export
 
     @Test
     void aFormulaInARecordedValueIsExportedToCsvAsTextAndToNdjsonExactly() throws Exception {
