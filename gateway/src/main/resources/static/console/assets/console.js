@@ -8,7 +8,7 @@
       var data = JSON.parse(source.textContent);
       if (canvas._chart) { canvas._chart.destroy(); }
       canvas._chart = new Chart(canvas, {
-        type: 'line',
+        type: data.type || 'line',
         data: data,
         options: { responsive: true, maintainAspectRatio: false, animation: false,
           interaction: { mode: 'index', intersect: false },

@@ -77,7 +77,7 @@ public final class RouteDefinitionReader {
                 field = field.isEmpty() ? propertyName : field + "." + propertyName;
             }
             if (found.size() < 50) {
-                found.add(new Violation(clip(field), "unknown field"));
+                found.add(new Violation(clip(field), Violation.Rule.UNKNOWN_FIELD));
             }
             p.skipChildren();
             return true;
@@ -111,7 +111,7 @@ public final class RouteDefinitionReader {
             throw invalid(document == 1 ? source : source + " (document " + document + ")", e, "YAML");
         }
         if (definitions.isEmpty()) {
-            throw new InvalidRouteException(source, List.of(new Violation("", "no route definition")));
+            throw new InvalidRouteException(source, List.of(new Violation("", Violation.Rule.NO_DEFINITION)));
         }
         return definitions;
     }
@@ -127,7 +127,7 @@ public final class RouteDefinitionReader {
             throw invalid(source, e, "JSON");
         }
         if (d == null) {
-            throw new InvalidRouteException(source, List.of(new Violation("", "expected an object")));
+            throw new InvalidRouteException(source, List.of(new Violation("", Violation.Rule.EXPECTED_OBJECT)));
         }
         return d;
     }

@@ -1,5 +1,6 @@
 package id.gerbang.routes;
 
+import id.gerbang.routes.Violation.Rule;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,7 +39,7 @@ public final class RouteValidator {
     /** @return every violation of the definition on its own; empty when it is valid */
     public List<Violation> validate(RouteDefinition d) {
         if (d == null) {
-            return List.of(new Violation("", "definition is required"));
+            return List.of(new Violation("", Rule.DEFINITION_REQUIRED));
         }
         Violations v = new Violations();
         v.matches("id", d.id(), ID);
@@ -69,7 +70,7 @@ public final class RouteValidator {
             checkMaskNames(v, "audit.maskQueryParams", d.audit().maskQueryParams());
             v.each("audit.maskPatterns", d.audit().maskPatterns(), (field, p) -> {
                 if (v.required(field, p) && !MASK_PATTERNS.contains(p)) {
-                    v.add(field, "must be one of " + String.join(", ", MASK_PATTERNS));
+                    v.add(field, Rule.ONE_OF, String.join(", ", MASK_PATTERNS));
                 }
             });
         }
@@ -90,10 +91,10 @@ public final class RouteValidator {
                 continue;
             }
             if (candidate.id() != null && candidate.id().equals(other.id())) {
-                violations.add(new Violation("id", "another route already has the id " + other.id()));
+                violations.add(new Violation("id", Rule.ID_TAKEN, other.id()));
             }
             if (overlaps(candidate.path(), other.path())) {
-                violations.add(new Violation("path", "overlaps the path of route " + other.id()));
+                violations.add(new Violation("path", Rule.PATH_OVERLAPS, other.id()));
             }
         }
         return violations;
@@ -108,9 +109,9 @@ public final class RouteValidator {
         List<RouteDefinition> earlier = new ArrayList<>();
         for (SourcedDefinition s : definitions) {
             String prefix = s.source() + ": ";
-            validate(s.definition()).forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
+            validate(s.definition()).forEach(v -> violations.add(v.at(prefix + v.field())));
             checkConflicts(s.definition(), earlier)
-                    .forEach(v -> violations.add(new Violation(prefix + v.field(), v.message())));
+                    .forEach(v -> violations.add(v.at(prefix + v.field())));
             earlier.add(s.definition());
         }
         return violations;
@@ -133,19 +134,19 @@ public final class RouteValidator {
             return;
         }
         if (path.length() > 512) {
-            v.add("path", "must be at most 512 characters");
+            v.add("path", Rule.MAX_LENGTH, 512);
         } else if (!path.startsWith("/") || path.equals("/")) {
-            v.add("path", "must start with / and have at least one segment");
+            v.add("path", Rule.PATH_START);
         } else if (path.endsWith("/")) {
-            v.add("path", "must not end with /");
+            v.add("path", Rule.PATH_TRAILING_SLASH);
         } else {
             for (String segment : path.substring(1).split("/", -1)) {
-                String problem = segment.isEmpty() ? "must not have an empty segment"
-                        : segment.equals(".") || segment.equals("..") ? "must not have '.' or '..' segments"
+                Violation problem = segment.isEmpty() ? new Violation("path", Rule.PATH_EMPTY_SEGMENT)
+                        : segment.equals(".") || segment.equals("..") ? new Violation("path", Rule.PATH_DOT_SEGMENT)
                         : SEGMENT.matcher(segment).matches() ? null
-                        : "segments must match " + SEGMENT.pattern();
+                        : new Violation("path", Rule.PATH_SEGMENT, SEGMENT.pattern());
                 if (problem != null) {
-                    v.add("path", problem);
+                    v.list.add(problem);
                     return;
                 }
             }
@@ -158,7 +159,7 @@ public final class RouteValidator {
             return Set.of("GET");
         }
         if (methods.isEmpty()) {
-            v.add("methods", "must not be empty");
+            v.add("methods", Rule.NOT_EMPTY);
         }
         Set<String> seen = new LinkedHashSet<>();
         v.each("methods", methods, (field, m) -> {
@@ -167,9 +168,9 @@ public final class RouteValidator {
             }
             String method = m.toUpperCase(Locale.ROOT);
             if (!METHODS.contains(method)) {
-                v.add(field, "must be one of " + String.join(", ", METHODS));
+                v.add(field, Rule.ONE_OF, String.join(", ", METHODS));
             } else if (!seen.add(method)) {
-                v.add(field, "duplicate method");
+                v.add(field, Rule.DUPLICATE_METHOD);
             }
         });
         return seen.isEmpty() ? Set.of("GET") : seen;
@@ -187,38 +188,37 @@ public final class RouteValidator {
         try {
             uri = new URI(upstream.url());
         } catch (URISyntaxException e) {
-            v.add("upstream.url", "must be a valid URL");
+            v.add("upstream.url", Rule.URL_INVALID);
             return;
         }
         int before = v.list.size();
         if (!uri.isAbsolute() || uri.isOpaque()) {
-            v.add("upstream.url", "must be an absolute http or https URL");
+            v.add("upstream.url", Rule.URL_NOT_ABSOLUTE_HTTP);
             return;
         }
         if (!uri.getScheme().equalsIgnoreCase("http") && !uri.getScheme().equalsIgnoreCase("https")) {
-            v.add("upstream.url", "scheme must be http or https");
+            v.add("upstream.url", Rule.URL_SCHEME);
         }
         if (uri.getRawUserInfo() != null) {
-            v.add("upstream.url", "must not carry user-info: credentials never live in a route definition");
+            v.add("upstream.url", Rule.URL_USER_INFO);
         }
         if (uri.getHost() == null) {
             // java.net.URI keeps an authority it cannot read as host and port (an empty host, a port beyond
             // int) without either
-            v.add("upstream.url", uri.getRawAuthority() == null ? "must have a host"
-                    : "must have a valid host and port (1 to 65535)");
+            v.add("upstream.url", uri.getRawAuthority() == null ? Rule.URL_NO_HOST : Rule.URL_HOST_PORT);
         }
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
-            v.add("upstream.url", "port must be between 1 and 65535");
+            v.add("upstream.url", Rule.URL_PORT);
         }
         if (!uri.toString().equals(uri.toASCIIString())) {
             // the path is sent as written, never re-encoded
-            v.add("upstream.url", "must be ASCII: percent-encode other characters");
+            v.add("upstream.url", Rule.URL_NOT_ASCII);
         }
         if (uri.getRawQuery() != null) {
-            v.add("upstream.url", "must not have a query");
+            v.add("upstream.url", Rule.URL_QUERY);
         }
         if (uri.getRawFragment() != null) {
-            v.add("upstream.url", "must not have a fragment");
+            v.add("upstream.url", Rule.URL_FRAGMENT);
         }
         if (v.list.size() == before) {
             upstreams.check(uri).ifPresent(reason -> v.add("upstream.url", reason));
@@ -235,12 +235,12 @@ public final class RouteValidator {
             URI uri = new URI(openapi);
             if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null
                     || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
-                v.add("openapi", "must be an absolute http or https URL");
+                v.add("openapi", Rule.URL_NOT_ABSOLUTE_HTTP);
             } else if (uri.getRawUserInfo() != null) {
-                v.add("openapi", "must not carry user-info");
+                v.add("openapi", Rule.URL_USER_INFO_LINK);
             }
         } catch (URISyntaxException e) {
-            v.add("openapi", "must be a valid URL");
+            v.add("openapi", Rule.URL_INVALID);
         }
     }
 
@@ -253,14 +253,14 @@ public final class RouteValidator {
             }
             String idField = grantField + ".id";
             if (v.matches(idField, grant.id(), idPattern) && !ids.add(grant.id())) {
-                v.add(idField, "duplicate id");
+                v.add(idField, Rule.DUPLICATE_ID);
             }
             if (grant.methods() != null && grant.methods().isEmpty()) {
-                v.add(grantField + ".methods", "must not be empty");
+                v.add(grantField + ".methods", Rule.NOT_EMPTY);
             }
             v.each(grantField + ".methods", grant.methods(), (methodField, m) -> {
                 if (v.required(methodField, m) && !routeMethods.contains(m.toUpperCase(Locale.ROOT))) {
-                    v.add(methodField, "must be among the route's methods " + routeMethods);
+                    v.add(methodField, Rule.AMONG_ROUTE_METHODS, routeMethods);
                 }
             });
         });
@@ -269,7 +269,7 @@ public final class RouteValidator {
     private static void checkMaskNames(Violations v, String field, List<String> names) {
         v.each(field, names, (f, name) -> {
             if (name == null || name.isBlank()) {
-                v.add(f, "must not be blank");
+                v.add(f, Rule.NOT_BLANK);
             } else {
                 v.maxLength(f, name, 128);
             }
@@ -280,7 +280,7 @@ public final class RouteValidator {
     private static void refuseExpressions(Violations v, String field, Object value) {
         if (value instanceof String s) {
             if (EXPRESSION_MARKERS.stream().anyMatch(s::contains)) {
-                v.add(field, "expressions are not allowed");
+                v.add(field, Rule.EXPRESSION);
             }
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
@@ -305,13 +305,13 @@ public final class RouteValidator {
     private static final class Violations {
         final List<Violation> list = new ArrayList<>();
 
-        void add(String field, String message) {
-            list.add(new Violation(field, message));
+        void add(String field, Rule rule, Object... args) {
+            list.add(new Violation(field, rule, args));
         }
 
         boolean required(String field, Object value) {
             if (value == null) {
-                add(field, "is required");
+                add(field, Rule.REQUIRED);
             }
             return value != null;
         }
@@ -321,7 +321,7 @@ public final class RouteValidator {
                 return false;
             }
             if (!pattern.matcher(value).matches()) {
-                add(field, "must match " + pattern.pattern());
+                add(field, Rule.MUST_MATCH, pattern.pattern());
                 return false;
             }
             return true;
@@ -329,13 +329,13 @@ public final class RouteValidator {
 
         void maxLength(String field, String value, int max) {
             if (value != null && value.length() > max) {
-                add(field, "must be at most " + max + " characters");
+                add(field, Rule.MAX_LENGTH, max);
             }
         }
 
         void range(String field, Number value, long min, long max) {
             if (value != null && (value.longValue() < min || value.longValue() > max)) {
-                add(field, "must be between " + min + " and " + max);
+                add(field, Rule.RANGE, min, max);
             }
         }
 

@@ -1,5 +1,6 @@
 package id.gerbang.routes;
 
+import id.gerbang.routes.Violation.Rule;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -61,39 +62,39 @@ public final class UpstreamPolicy {
     }
 
     /** @return why the upstream is refused, or empty when the gateway may forward to it */
-    public Optional<String> check(URI upstream) {
+    public Optional<Rule> check(URI upstream) {
         String host = normalise(upstream.getHost());
         if (host == null || host.isEmpty()) {
-            return Optional.of("upstream has no host");
+            return Optional.of(Rule.UPSTREAM_NO_HOST);
         }
         if (METADATA_NAMES.contains(host)) {
-            return Optional.of("cloud metadata host is never allowed");
+            return Optional.of(Rule.UPSTREAM_METADATA_HOST);
         }
         if (looksLikeAddress(host)) {
-            return literal(host).map(this::checkAddress).orElse(Optional.of("invalid IP address"));
+            return literal(host).map(this::checkAddress).orElse(Optional.of(Rule.UPSTREAM_INVALID_ADDRESS));
         }
         List<InetAddress> addresses = resolve(host);
         if (addresses.stream().anyMatch(UpstreamPolicy::forbidden)) {
-            return Optional.of("host resolves to a link-local or cloud metadata address, never allowed");
+            return Optional.of(Rule.UPSTREAM_RESOLVES_FORBIDDEN);
         }
         if (names.contains(host) || suffixes.stream().anyMatch(host::endsWith)) {
             return Optional.empty();
         }
         if (addresses.isEmpty()) {
-            return Optional.of("cannot resolve host");
+            return Optional.of(Rule.UPSTREAM_UNRESOLVED);
         }
         return addresses.stream().allMatch(this::inRanges) ? Optional.empty() : notAllowed();
     }
 
-    private Optional<String> checkAddress(InetAddress address) {
+    private Optional<Rule> checkAddress(InetAddress address) {
         if (forbidden(address)) {
-            return Optional.of("link-local or cloud metadata address is never allowed");
+            return Optional.of(Rule.UPSTREAM_FORBIDDEN_ADDRESS);
         }
         return inRanges(address) ? Optional.empty() : notAllowed();
     }
 
-    private static Optional<String> notAllowed() {
-        return Optional.of("host is not on the upstream allow list (gerbang.upstreams.allowed)");
+    private static Optional<Rule> notAllowed() {
+        return Optional.of(Rule.UPSTREAM_NOT_ALLOWED);
     }
 
     private void add(String raw) {

@@ -83,7 +83,8 @@ class RouteDefinitionReaderTest {
                 () -> reader.readYaml(RouteFixtures.PENDUDUK_YAML + "---\nid: x\nbogus: 1\n", "two.yaml"),
                 InvalidRouteException.class);
         assertThat(e.getMessage()).startsWith("two.yaml (document 2)");
-        assertThat(e.violations()).containsExactly(new Violation("bogus", "unknown field"));
+        assertThat(e.violations()).containsExactly(new Violation("bogus", Violation.Rule.UNKNOWN_FIELD));
+        assertThat(e.violations().get(0).message()).isEqualTo("unknown field");
     }
 
     @Test

@@ -2,6 +2,7 @@ package id.gerbang.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.fasterxml.jackson.core.JsonPointer;
@@ -119,6 +120,8 @@ class RouteValidatorTest {
 
         assertThat(violations).isNotEmpty().allSatisfy(v -> assertThat(v.field()).isEqualTo(field));
         assertThat(violations).anySatisfy(v -> assertThat(v.message()).contains(message));
+        assertThat(violations).as("each names its rule and arguments, from which its message is made")
+                .allSatisfy(v -> assertThat(v.rule().message(v.args().toArray())).isEqualTo(v.message()));
     }
 
     @Test
@@ -154,10 +157,10 @@ class RouteValidatorTest {
         RouteDefinition child = RouteFixtures.minimal("bapenda-pbb", "/a/b");
         RouteDefinition same = RouteFixtures.minimal("bapenda-lain", "/a");
 
-        assertThat(validator.checkConflicts(child, List.of(parent))).containsExactly(
-                new Violation("path", "overlaps the path of route bapenda"));
-        assertThat(validator.checkConflicts(parent, List.of(child))).containsExactly(
-                new Violation("path", "overlaps the path of route bapenda-pbb"));
+        assertThat(validator.checkConflicts(child, List.of(parent))).extracting(Violation::field, Violation::message)
+                .containsExactly(tuple("path", "overlaps the path of route bapenda"));
+        assertThat(validator.checkConflicts(parent, List.of(child))).extracting(Violation::field, Violation::message)
+                .containsExactly(tuple("path", "overlaps the path of route bapenda-pbb"));
         assertThat(validator.checkConflicts(same, List.of(parent, child))).extracting(Violation::message)
                 .containsExactly("overlaps the path of route bapenda", "overlaps the path of route bapenda-pbb");
     }

@@ -40,7 +40,7 @@ class UpstreamPolicyTest {
     }
 
     private static Optional<String> check(UpstreamPolicy policy, String url) {
-        return policy.check(URI.create(url));
+        return policy.check(URI.create(url)).map(Violation.Rule::message);
     }
 
     @Test

@@ -1,10 +1,5 @@
 package id.gerbang.gateway.console;
 
-import id.gerbang.gateway.trail.TrailJson;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.registry.RouteRegistry;
 import id.gerbang.gateway.trail.TrailJson;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,13 +10,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.springframework.stereotype.Controller;
@@ -37,20 +34,19 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 class ConsoleMapController {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] COLOURS = {"#0b5394", "#b45f06", "#38761d", "#990000", "#674ea7", "#0c343d",
-        "#7f6000", "#a64d79", "#134f5c", "#3d85c6"};
-
     private final IntegrationStats stats;
     private final RouteRegistry registry;
     private final ConsoleReadings readings;
     private final Wib wib;
+    private final ConsoleMessages messages;
 
-    ConsoleMapController(IntegrationStats stats, RouteRegistry registry, ConsoleReadings readings, Wib wib) {
+    ConsoleMapController(IntegrationStats stats, RouteRegistry registry, ConsoleReadings readings, Wib wib,
+            ConsoleMessages messages) {
         this.stats = stats;
         this.registry = registry;
         this.readings = readings;
         this.wib = wib;
+        this.messages = messages;
     }
 
     /** The map and the report are computed from the trail: looking at them is a reading of it. */
@@ -60,38 +56,46 @@ class ConsoleMapController {
                 .put("from", p.from().toString()).put("to", p.to().toString()));
     }
 
-    /** The chosen period: the form's values, else the last 7 days (map) or the current half-year (report). */
-    record Period(Instant from, Instant to, String fromInput, String toInput) {}
+    /**
+     * The chosen period, {@code from} inclusive, {@code to} exclusive: the form's values, else the last 7 days
+     * (map) or the current half-year (report), up to {@code now} to the second, so that a page made at
+     * {@code now} never covers a time after it, and its form and CSV link give the same period again.
+     */
+    record Period(Instant from, Instant to, String fromInput, String toInput) {
 
-    private Period period(String from, String to, boolean halfYear) {
-        Instant f = wib.parse(from);
-        Instant t = wib.parse(to);
-        ZonedDateTime now = ZonedDateTime.now(wib.zone());
-        if (t == null) {
-            t = now.toInstant().plusSeconds(60);
+        static Period of(String from, String to, boolean halfYear, Instant now, Wib wib) {
+            Instant f = wib.parse(from);
+            Instant t = Objects.requireNonNullElse(wib.parse(to), now.truncatedTo(ChronoUnit.SECONDS));
+            if (f == null) {
+                ZonedDateTime local = t.atZone(wib.zone());
+                f = halfYear ? halfYearStart(local, wib.zone()) : t.minus(Duration.ofDays(7));
+            }
+            if (!f.isBefore(t)) {
+                throw InvalidInput.fromBeforeTo();
+            }
+            return new Period(f, t, wib.input(f), wib.input(t));
         }
-        if (f == null) {
-            f = halfYear
-                    ? LocalDate.of(now.getYear(), now.getMonthValue() <= 6 ? 1 : 7, 1).atStartOfDay(wib.zone()).toInstant()
-                    : t.minus(Duration.ofDays(7));
+
+        private static Instant halfYearStart(ZonedDateTime local, ZoneId zone) {
+            return LocalDate.of(local.getYear(), local.getMonthValue() <= 6 ? 1 : 7, 1).atStartOfDay(zone).toInstant();
         }
-        if (!f.isBefore(t)) {
-            throw new IllegalArgumentException("from must be before to");
+    }
+
+    /** The period asked for, else the default one, with the problem said in the page's language. */
+    private Period period(String from, String to, boolean halfYear, Instant now, Model model) {
+        try {
+            return Period.of(from, to, halfYear, now, wib);
+        } catch (InvalidInput e) {
+            model.addAttribute("error", messages.text(e));
+            return Period.of(null, null, halfYear, now, wib);
         }
-        return new Period(f, t, wib.input(f), wib.input(t));
     }
 
     @GetMapping("/console/map")
     String map(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model,
             jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
             org.springframework.security.core.Authentication auth) throws SQLException {
-        Period p;
-        try {
-            p = period(from, to, false);
-        } catch (IllegalArgumentException e) {
-            model.addAttribute("error", e.getMessage());
-            p = period(null, null, false);
-        }
+        Period p = period(from, to, false, Instant.now(), model);
         model.addAttribute("period", p);
         if (!recorded("map", p, request, auth)) {
             response.setStatus(503);
@@ -101,10 +105,12 @@ class ConsoleMapController {
         TreeSet<String> callers = new TreeSet<>();
         TreeSet<String> providers = new TreeSet<>();
         Map<String, IntegrationStats.Pair> cells = new LinkedHashMap<>();
+        String noOpd = messages.text("map.noOpd");
         for (IntegrationStats.Pair pair : pairs) {
-            callers.add(pair.from());
+            String caller = pair.from() == null ? noOpd : pair.from();
+            callers.add(caller);
             providers.add(pair.to());
-            cells.put(pair.from() + "→" + pair.to(), pair);
+            cells.put(caller + "→" + pair.to(), pair);
         }
         model.addAttribute("callers", callers);
         model.addAttribute("providers", providers);
@@ -116,57 +122,25 @@ class ConsoleMapController {
                 .sorted(Comparator.comparingDouble(IntegrationStats.Service::failureRate).reversed()
                         .thenComparing(Comparator.comparingLong(IntegrationStats.Service::failed).reversed()))
                 .limit(10).toList());
-        model.addAttribute("traffic", trafficChart(p));
+        model.addAttribute("traffic", TrafficChart.json(TrafficChart.of(p.from(), p.to(), wib.zone(),
+                stats.traffic(p.from(), p.to(), TrafficChart.bucketSeconds(p.from(), p.to()),
+                        wib.zone().getRules().getOffset(p.from()).getTotalSeconds()),
+                new TrafficChart.Words(noOpd, messages.text("map.perHour"), messages.text("map.perDay")))));
         return "console/map";
-    }
-
-    /** Calls per calling OPD over the period, as Chart.js line data: hourly up to 3 days, else daily. */
-    private String trafficChart(Period p) throws SQLException {
-        long span = Duration.between(p.from(), p.to()).getSeconds();
-        long bucket = span <= 3 * 86_400 ? 3_600 : 86_400;
-        long offset = wib.zone().getRules().getOffset(p.from()).getTotalSeconds();
-        List<IntegrationStats.Point> points = stats.traffic(p.from(), p.to(), bucket, offset);
-        TreeSet<Instant> buckets = new TreeSet<>();
-        Map<String, Map<Instant, Long>> byOpd = new TreeMap<>();
-        for (IntegrationStats.Point pt : points) {
-            buckets.add(pt.bucket());
-            byOpd.computeIfAbsent(pt.opd(), k -> new TreeMap<>()).put(pt.bucket(), pt.calls());
-        }
-        DateTimeFormatter label = DateTimeFormatter.ofPattern(bucket == 3_600 ? "dd/MM HH:mm" : "dd/MM/yyyy");
-        ObjectNode chart = JSON.createObjectNode();
-        ArrayNode labels = chart.putArray("labels");
-        buckets.forEach(b -> labels.add(label.format(b.atZone(wib.zone()))));
-        ArrayNode datasets = chart.putArray("datasets");
-        int i = 0;
-        for (Map.Entry<String, Map<Instant, Long>> opd : byOpd.entrySet()) {
-            ObjectNode ds = datasets.addObject().put("label", opd.getKey())
-                    .put("borderColor", COLOURS[i % COLOURS.length]).put("backgroundColor", COLOURS[i % COLOURS.length])
-                    .put("tension", 0.2);
-            ArrayNode data = ds.putArray("data");
-            buckets.forEach(b -> data.add(opd.getValue().getOrDefault(b, 0L)));
-            i++;
-        }
-        chart.put("yLabel", bucket == 3_600 ? "calls / hour" : "calls / day");
-        return chart.toString().replace("<", "\\u003c"); // sits in a <script> element: never close it
     }
 
     @GetMapping("/console/report")
     String report(@RequestParam(required = false) String from, @RequestParam(required = false) String to, Model model,
             jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
             org.springframework.security.core.Authentication auth) throws SQLException {
-        Period p;
-        try {
-            p = period(from, to, true);
-        } catch (IllegalArgumentException e) {
-            model.addAttribute("error", e.getMessage());
-            p = period(null, null, true);
-        }
+        Instant now = Instant.now();
+        Period p = period(from, to, true, now, model);
         model.addAttribute("period", p);
         if (!recorded("report", p, request, auth)) {
             response.setStatus(503);
             return "console/unavailable";
         }
-        model.addAttribute("generated", Instant.now());
+        model.addAttribute("generated", now);
         model.addAttribute("totals", stats.totals(p.from(), p.to()));
         model.addAttribute("published", registry.table().size());
         model.addAttribute("clients", stats.clients(p.from(), p.to()));
@@ -188,8 +162,8 @@ class ConsoleMapController {
             org.springframework.security.core.Authentication auth) throws IOException, SQLException {
         Period p;
         try {
-            p = period(from, to, true);
-        } catch (IllegalArgumentException e) {
+            p = Period.of(from, to, true, Instant.now(), wib);
+        } catch (InvalidInput e) {
             response.sendError(400, e.getMessage());
             return;
         }

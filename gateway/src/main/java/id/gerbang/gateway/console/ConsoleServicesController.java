@@ -55,14 +55,17 @@ class ConsoleServicesController {
     private final RouteDefinitionReader reader;
     private final IntegrationStats stats;
     private final org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits;
+    private final ConsoleMessages messages;
 
     ConsoleServicesController(RegistryStore store, RouteChanges changes, RouteDefinitionReader reader,
-            IntegrationStats stats, org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits) {
+            IntegrationStats stats, org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits,
+            ConsoleMessages messages) {
         this.store = store;
         this.changes = changes;
         this.reader = reader;
         this.stats = stats;
         this.circuits = circuits;
+        this.messages = messages;
     }
 
     @GetMapping("/console/services")
@@ -161,27 +164,27 @@ class ConsoleServicesController {
         String text = yaml == null ? "" : yaml;
         if (file != null && !file.isEmpty()) {
             if (file.getSize() > MAX_YAML) {
-                return refused(model, response, editing, version, text, List.of(new Violation("", "the file is larger than 256 KiB")));
+                return refused(model, response, editing, version, text, List.of(problem("", "edit.fileTooLarge")));
             }
             text = new String(file.getBytes(), StandardCharsets.UTF_8);
         }
         if (text.length() > MAX_YAML) {
-            return refused(model, response, editing, version, text, List.of(new Violation("", "the definition is larger than 256 KiB")));
+            return refused(model, response, editing, version, text, List.of(problem("", "edit.tooLarge")));
         }
         RouteDefinition d;
         try {
             List<RouteDefinition> all = reader.readYaml(text, "yaml");
             if (all.size() != 1) {
                 return refused(model, response, editing, version, text,
-                        List.of(new Violation("", "give one route; this holds " + all.size())));
+                        List.of(problem("", "edit.oneRoute", all.size())));
             }
             d = all.get(0);
         } catch (InvalidRouteException e) {
-            return refused(model, response, editing, version, text, e.violations());
+            return refused(model, response, editing, version, text, problems(e.violations()));
         }
         if (editing != null && !editing.equals(d.id())) {
             return refused(model, response, editing, version, text,
-                    List.of(new Violation("id", "must stay " + editing + "; publish a new service to use another id")));
+                    List.of(problem("id", "edit.idFixed", editing)));
         }
         Precondition precondition = editing == null ? new Precondition(null, true) : new Precondition(version, false);
         Change change = new Change(request, auth, d.id(), text);
@@ -201,13 +204,13 @@ class ConsoleServicesController {
             return "redirect:/console/services/" + d.id();
         }
         if (outcome instanceof Outcome.Invalid i) {
-            return refused(model, response, editing, version, text, i.violations());
+            return refused(model, response, editing, version, text, problems(i.violations()));
         }
         Outcome.PreconditionFailed p = (Outcome.PreconditionFailed) outcome;
         model.addAttribute("stale", p.current() == null ? 0 : p.current().version());
         return refused(model, response, editing, version, text,
                 p.current() != null && editing == null
-                        ? List.of(new Violation("id", "a service with this id exists: change it from its page")) : List.of());
+                        ? List.of(problem("id", "edit.idExists")) : List.of());
     }
 
     @PostMapping("/console/services/{id}/rollback")
@@ -230,9 +233,10 @@ class ConsoleServicesController {
         if (outcome instanceof Outcome.Changed c) {
             redirect.addFlashAttribute("saved", c.version().version());
         } else if (outcome instanceof Outcome.Invalid i) {
-            redirect.addFlashAttribute("rollbackRefused", i.violations().toString());
+            redirect.addFlashAttribute("rollbackRefused", problems(i.violations()).stream().map(Problem::toString)
+                    .collect(Collectors.joining("; ")));
         } else if (outcome instanceof Outcome.PreconditionFailed) {
-            redirect.addFlashAttribute("rollbackRefused", "the service changed meanwhile");
+            redirect.addFlashAttribute("rollbackRefused", messages.text("service.changedMeanwhile"));
         }
         return "redirect:/console/services/" + id;
     }
@@ -266,12 +270,28 @@ class ConsoleServicesController {
         }
     }
 
+    /** What is wrong with a definition, in the page's language; {@code field} empty when it is the whole text. */
+    private record Problem(String field, String text) {
+        @Override
+        public String toString() {
+            return field.isEmpty() ? text : field + ": " + text;
+        }
+    }
+
+    private Problem problem(String field, String code, Object... args) {
+        return new Problem(field, messages.text(code, args));
+    }
+
+    private List<Problem> problems(List<Violation> violations) {
+        return violations.stream().map(v -> new Problem(v.field(), messages.problem(v))).toList();
+    }
+
     /**
      * The form again with its problems, each beside the line of its field: {@code upstream.url} is found as
      * the {@code url:} line under {@code upstream:}; a problem without a line is listed above the text.
      */
     private String refused(Model model, HttpServletResponse response, String editing, Long version, String text,
-            List<Violation> violations) {
+            List<Problem> violations) {
         response.setStatus(violations.isEmpty() ? 412 : 400);
         model.addAttribute("editing", editing);
         model.addAttribute("version", version);
@@ -282,13 +302,9 @@ class ConsoleServicesController {
             problems.add(new ArrayList<>());
         }
         List<String> general = new ArrayList<>();
-        for (Violation v : violations) {
+        for (Problem v : violations) {
             int line = YamlLines.find(lines, v.field());
-            if (line < 0) {
-                general.add((v.field().isEmpty() ? "" : v.field() + ": ") + v.message());
-            } else {
-                problems.get(line).add(v.field() + ": " + v.message());
-            }
+            (line < 0 ? general : problems.get(line)).add(v.toString());
         }
         model.addAttribute("lines", lines);
         model.addAttribute("problems", problems);

@@ -38,11 +38,13 @@ class ConsoleTrailController {
     private final TrailQueries queries;
     private final ConsoleReadings readings;
     private final Wib wib;
+    private final ConsoleMessages messages;
 
-    ConsoleTrailController(TrailQueries queries, ConsoleReadings readings, Wib wib) {
+    ConsoleTrailController(TrailQueries queries, ConsoleReadings readings, Wib wib, ConsoleMessages messages) {
         this.queries = queries;
         this.readings = readings;
         this.wib = wib;
+        this.messages = messages;
     }
 
     /** The search form's values, as typed (times in WIB). */
@@ -75,8 +77,8 @@ class ConsoleTrailController {
         TrailQueries.Filter filter;
         try {
             filter = filter(search);
-        } catch (IllegalArgumentException e) {
-            model.addAttribute("error", e.getMessage());
+        } catch (InvalidInput e) {
+            model.addAttribute("error", messages.text(e));
             return "console/trail";
         }
         int p = Math.max(0, page);
@@ -172,10 +174,10 @@ class ConsoleTrailController {
             f = wib.parse(from);
             t = wib.parse(to);
             if (f != null && t != null && !f.isBefore(t)) {
-                throw new IllegalArgumentException("from must be before to");
+                throw InvalidInput.fromBeforeTo();
             }
-        } catch (IllegalArgumentException e) {
-            model.addAttribute("error", e.getMessage());
+        } catch (InvalidInput e) {
+            model.addAttribute("error", messages.text(e));
             return "console/verify";
         }
         TrailVerifier.Result result;
@@ -200,17 +202,17 @@ class ConsoleTrailController {
         Instant from = wib.parse(s.from());
         Instant to = wib.parse(s.to());
         if (from != null && to != null && !from.isBefore(to)) {
-            throw new IllegalArgumentException("from must be before to");
+            throw InvalidInput.fromBeforeTo();
         }
         Integer status = null;
         if (s.status() != null && !s.status().isBlank()) {
             try {
                 status = Integer.valueOf(s.status().trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("status must be a number from 100 to 599");
+                throw InvalidInput.status();
             }
             if (status < 100 || status > 599) {
-                throw new IllegalArgumentException("status must be a number from 100 to 599");
+                throw InvalidInput.status();
             }
         }
         return new TrailQueries.Filter(from, to, blank(s.client()), blank(s.opd()), blank(s.route()), status,

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
 @DependsOnDatabaseInitialization
 public class IntegrationStats {
 
-    /** Calls from one OPD's applications to another OPD's services. */
+    /** Calls from one OPD's applications to another OPD's services; {@code from} null when the caller's OPD is unknown. */
     public record Pair(String from, String to, long calls, long failed, double p95Ms) {
         public double failureRate() {
             return calls == 0 ? 0 : (double) failed / calls;
@@ -44,7 +44,7 @@ public class IntegrationStats {
         }
     }
 
-    /** Calls of one OPD's applications in one time bucket (its start). */
+    /** Calls of one OPD's applications in one time bucket (its start); {@code opd} null when unknown. */
     public record Point(String opd, Instant bucket, long calls) {}
 
     /** The period's totals. */
@@ -64,11 +64,11 @@ public class IntegrationStats {
         this.dataSource = dataSource;
     }
 
-    /** Calls between OPDs that reached a route, busiest first. An unknown calling OPD is {@code "?"}. */
+    /** Calls between OPDs that reached a route, busiest first. */
     public List<Pair> pairs(Instant from, Instant to) throws SQLException {
-        String sql = "SELECT COALESCE(client_opd, '?'), owner_opd, COUNT(*), "
+        String sql = "SELECT client_opd, owner_opd, COUNT(*), "
                 + "SUM(CASE WHEN status >= 500 THEN 1 ELSE 0 END), " + P95
-                + CALLS + " AND owner_opd IS NOT NULL GROUP BY COALESCE(client_opd, '?'), owner_opd ORDER BY 3 DESC";
+                + CALLS + " AND owner_opd IS NOT NULL GROUP BY client_opd, owner_opd ORDER BY 3 DESC";
         List<Pair> out = new ArrayList<>();
         query(sql, from, to, rs -> out.add(new Pair(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5))));
         return out;
@@ -91,8 +91,8 @@ public class IntegrationStats {
      */
     public List<Point> traffic(Instant from, Instant to, long bucketSeconds, long offsetSeconds) throws SQLException {
         String bucket = "FLOOR((EXTRACT(EPOCH FROM request_at) + " + offsetSeconds + ") / " + bucketSeconds + ")";
-        String sql = "SELECT COALESCE(client_opd, '?'), " + bucket + ", COUNT(*)" + CALLS
-                + " GROUP BY COALESCE(client_opd, '?'), " + bucket + " ORDER BY 2, 1";
+        String sql = "SELECT client_opd, " + bucket + ", COUNT(*)" + CALLS
+                + " GROUP BY client_opd, " + bucket + " ORDER BY 2, 1";
         List<Point> out = new ArrayList<>();
         query(sql, from, to, rs -> out.add(new Point(rs.getString(1),
                 Instant.ofEpochSecond(rs.getLong(2) * bucketSeconds - offsetSeconds), rs.getLong(3))));

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 @Component("wib")
 public class Wib {
 
-    private static final DateTimeFormatter INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+    private static final DateTimeFormatter INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     private final ZoneId zone;
 
@@ -51,7 +51,7 @@ public class Wib {
         return zone.getId().equals("Asia/Jakarta") ? "WIB" : zone.getId();
     }
 
-    /** A form value ({@code 2026-11-27T09:00}, or a date) read in the console's zone; null when blank. */
+    /** A form value ({@code 2026-11-27T09:00}, with or without seconds, or a date) read in the console's zone; null when blank. */
     public Instant parse(String value) {
         if (value == null || value.isBlank()) {
             return null;
@@ -60,13 +60,13 @@ public class Wib {
             if (value.length() == 10) {
                 return LocalDate.parse(value).atStartOfDay(zone).toInstant();
             }
-            return LocalDateTime.parse(value.length() > 16 ? value.substring(0, 16) : value, INPUT).atZone(zone).toInstant();
+            return LocalDateTime.parse(value).atZone(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a date and time: " + value);
+            throw InvalidInput.notATime(value);
         }
     }
 
-    /** The {@code datetime-local} value of an instant. */
+    /** The {@code datetime-local} value of an instant, to the second (the input needs {@code step="1"}). */
     public String input(Instant t) {
         return t == null ? "" : INPUT.format(t.atZone(zone));
     }

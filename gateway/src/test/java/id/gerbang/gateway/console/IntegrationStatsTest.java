@@ -76,6 +76,21 @@ class IntegrationStatsTest {
     }
 
     @Test
+    void callsOfNoKnownOpdHaveNoOpdNotAMadeUpOne() throws Exception {
+        Instant later = T.plus(Duration.ofDays(30));
+        try (JdbcAuditTrail trail = new JdbcAuditTrail(db.pool(), "n2", 512, 1000, Duration.ofSeconds(10))) {
+            trail.record(call(later, null, null, null, null, 401, 1)); // no valid token: no client, no OPD
+            trail.record(call(later.plusSeconds(1), "dinkes-simpus", null, "disdukcapil-penduduk", "disdukcapil", 200, 1));
+        }
+
+        assertThat(stats.traffic(later, later.plusSeconds(60), 3600, 7 * 3600)).singleElement()
+                .satisfies(p -> assertThat(p.opd()).isNull())
+                .satisfies(p -> assertThat(p.calls()).isEqualTo(2));
+        assertThat(stats.pairs(later, later.plusSeconds(60))).singleElement()
+                .satisfies(p -> assertThat(p.from()).isNull());
+    }
+
+    @Test
     void trafficIsBucketedOnLocalHours() throws Exception {
         List<IntegrationStats.Point> points = stats.traffic(T.minusSeconds(60), T.plusSeconds(86_400), 3600, 7 * 3600);
 
