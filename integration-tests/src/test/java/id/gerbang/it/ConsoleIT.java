@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -70,6 +72,7 @@ class ConsoleIT {
             gw.get("/api/it/restricted/x", "dinkes-simpus"); // refused: 403, on the map as refused
             gw.get("/api/it/echo/x" + i, "dinkes-simpus");
         }
+        gw.send(gw.request("/api/it/echo/anonymous").GET().build()); // no token: a call of no known OPD
     }
 
     @AfterAll
@@ -198,11 +201,21 @@ class ConsoleIT {
         WebElement cell = browser.findElement(By.cssSelector("[data-pair='dinkes-diskominfo']"));
         assertThat(Integer.parseInt(cell.getText())).isGreaterThanOrEqualTo(6);
         assertThat(browser.findElements(By.cssSelector("#traffic-chart"))).hasSize(1);
+        String traffic = browser.findElement(By.id("traffic-data")).getAttribute("textContent");
+        assertThat(traffic).as("the chart's words are the page's").contains("\"tanpa OPD\"", "panggilan / hari")
+                .doesNotContain("\"?\"", "calls");
+        assertThat(traffic).as("the days of the period around today's calls, drawn as a line").contains("\"type\":\"line\"")
+                .containsPattern("\"labels\":\\[(\"[^\"]+\",){6,}");
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('matrix-title').scrollIntoView()");
         shot("04-map");
 
         browser.get(base + "/console/report");
         assertThat(Integer.parseInt(browser.findElement(By.id("total-calls")).getText())).isGreaterThanOrEqualTo(11);
         assertThat(browser.findElement(By.id("report-services")).getText()).contains("it-echo");
+        Instant periodEnd = Instant.parse(browser.findElement(By.id("period-to")).getAttribute("datetime"));
+        Instant generated = Instant.parse(browser.findElement(By.id("generated")).getAttribute("datetime"));
+        assertThat(periodEnd).as("the report covers no time after it was made").isBeforeOrEqualTo(generated);
+        assertThat(browser.findElement(By.id("period-to")).getText()).isEqualTo(browser.findElement(By.id("generated")).getText());
         shot("05-report");
         HttpResponse<String> csv = withSession(browser.findElement(By.id("report-csv")).getAttribute("href").substring(base.length()));
         assertThat(csv.statusCode()).isEqualTo(200);
@@ -239,8 +252,9 @@ class ConsoleIT {
         browser.findElement(By.id("save")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("annotated")));
         shot("07-service-refused");
-        assertThat(browser.findElement(By.id("line-2")).getText()).contains("owner").contains("must match");
-        assertThat(browser.findElement(By.id("line-5")).getText()).contains("upstream.url").contains("never allowed");
+        assertThat(browser.findElement(By.id("line-2")).getText()).contains("owner").contains("harus cocok dengan pola")
+                .doesNotContain("must match");
+        assertThat(browser.findElement(By.id("line-5")).getText()).contains("upstream.url").contains("tidak pernah diizinkan");
 
         String good = bad.replace("Dinas Kesehatan", "dinkes").replace("http://169.254.169.254/latest", gw.upstream().baseUrl() + "/v1");
         yaml = browser.findElement(By.id("yaml"));
