@@ -122,11 +122,17 @@ class ConsoleMapController {
                 .sorted(Comparator.comparingDouble(IntegrationStats.Service::failureRate).reversed()
                         .thenComparing(Comparator.comparingLong(IntegrationStats.Service::failed).reversed()))
                 .limit(10).toList());
-        model.addAttribute("traffic", TrafficChart.json(TrafficChart.of(p.from(), p.to(), wib.zone(),
-                stats.traffic(p.from(), p.to(), TrafficChart.bucketSeconds(p.from(), p.to()),
-                        wib.zone().getRules().getOffset(p.from()).getTotalSeconds()),
-                new TrafficChart.Words(noOpd, messages.text("map.perHour"), messages.text("map.perDay")))));
+        model.addAttribute("traffic", traffic(p, noOpd));
         return "console/map";
+    }
+
+    /** The traffic chart's data, as the text of its {@code <script type="application/json">} element. */
+    private String traffic(Period p, String noOpd) throws SQLException {
+        long bucket = TrafficChart.bucketSeconds(p.from(), p.to());
+        long offset = wib.zone().getRules().getOffset(p.from()).getTotalSeconds();
+        List<IntegrationStats.Point> points = stats.traffic(p.from(), p.to(), bucket, offset);
+        return TrafficChart.json(TrafficChart.of(p.from(), p.to(), wib.zone(), points,
+                new TrafficChart.Words(noOpd, messages.text("map.perHour"), messages.text("map.perDay"))));
     }
 
     @GetMapping("/console/report")

@@ -58,10 +58,7 @@ class ConsoleBundlesTest {
     @Test
     void everyRuleOfARouteDefinitionIsSaidInBothLanguagesTheEnglishAsTheAdminApiSaysIt() throws IOException {
         Set<String> indonesian = keys("console/messages.properties");
-        ResourceBundleMessageSource messages = new ResourceBundleMessageSource();
-        messages.setBasename("console/messages");
-        messages.setDefaultEncoding("UTF-8");
-        messages.setFallbackToSystemLocale(false);
+        ResourceBundleMessageSource messages = ConsoleMessagesTest.bundles();
         for (Violation.Rule rule : Violation.Rule.values()) {
             Object[] args = {"[a-z0-9-]{2,32}", "65535"};
             Violation v = new Violation("owner", rule, args);
