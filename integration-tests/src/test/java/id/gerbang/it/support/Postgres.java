@@ -11,7 +11,7 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * A real PostgreSQL 17 server (embedded binaries, STACK.md) for the suite: started ONCE, lazily, on a free
+ * A real PostgreSQL 17 server (embedded binaries; see README.md, "Test") for the suite: started ONCE, lazily, on a free
  * port with its own data directory under {@code target/it}; stopped, and its directory removed, at JVM exit.
  * A test can stop it and start it again on the same data and port ({@link #stop()}, {@link #start()}), to
  * see what a gateway does while its database is away. Each test class takes its own database
