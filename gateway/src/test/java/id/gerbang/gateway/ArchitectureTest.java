@@ -65,6 +65,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void theRoutesLibraryKnowsNothingOfCamel() {
+        noClasses().that().resideInAPackage("id.gerbang.routes..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.camel..")
+                .because("a route definition is data; the gateway's integration package turns it into a Camel route")
+                .check(gerbang);
+    }
+
+    @Test
+    void onlyTheIntegrationPackageBuildsCamelRoutes() {
+        noClasses().that().resideOutsideOfPackage("id.gerbang.gateway.integration..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.camel.builder..", "org.apache.camel.model..")
+                .orShould().dependOnClassesThat().areAssignableTo("org.apache.camel.RoutesBuilder")
+                .because("Camel routes, and the mediation and composition steps to come, are built in one place")
+                .check(gerbang);
+    }
+
+    @Test
     void onlyTheProxyPackageTalksToUpstreams() {
         noClasses().that().resideOutsideOfPackages("id.gerbang.gateway.proxy..", "id.gerbang.gateway.pipeline..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.hc..")

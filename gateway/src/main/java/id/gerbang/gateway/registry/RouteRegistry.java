@@ -1,5 +1,6 @@
 package id.gerbang.gateway.registry;
 
+import id.gerbang.gateway.integration.CamelRoutes;
 import id.gerbang.gateway.proxy.UpstreamClient;
 import id.gerbang.gateway.proxy.UpstreamForwarder;
 import id.gerbang.gateway.trail.Masking;
@@ -7,7 +8,6 @@ import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteTable;
 import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.Violation;
-import id.gerbang.routes.camel.CamelRoutes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

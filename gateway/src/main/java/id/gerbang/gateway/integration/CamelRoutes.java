@@ -1,4 +1,4 @@
-package id.gerbang.routes.camel;
+package id.gerbang.gateway.integration;
 
 import id.gerbang.routes.Route;
 import org.apache.camel.CamelContext;
@@ -11,6 +11,10 @@ import org.apache.camel.builder.RouteBuilder;
  * old one, the route table is switched over, and the old one is stopped once its calls have finished:
  * no request ever sees a half-built route. Nothing from a definition is evaluated: the id is the only
  * definition value in the endpoint name, and the validator has restricted it to {@code [a-z0-9-]}.
+ *
+ * <p>This package is the integration bus: every Camel route builder of the gateway lives here, and
+ * nowhere else ({@code ArchitectureTest}), so mediation and composition steps have one home; see
+ * docs/architecture.md.
  */
 public final class CamelRoutes {
 
