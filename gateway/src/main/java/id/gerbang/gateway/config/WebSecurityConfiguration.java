@@ -30,6 +30,11 @@ import java.util.Map;
 @Configuration(proxyBeanMethods = false)
 class WebSecurityConfiguration {
 
+    /** The role the admin API ({@code /admin}) needs: docs/routes.md, "The admin API". */
+    static final String ADMIN_ROLE = "gateway-admin";
+    /** The role the trail's API ({@code /audit}) needs: docs/trail.md. */
+    static final String AUDITOR_ROLE = "auditor";
+
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuditTrail trail) throws Exception {
         RefusedReadings refused = new RefusedReadings(trail);
@@ -39,19 +44,35 @@ class WebSecurityConfiguration {
                         .requestMatchers("/oauth2/token", "/oauth2/authorize", "/oauth2/jwks", "/.well-known/openid-configuration").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .requestMatchers("/error").permitAll()
-                        .requestMatchers("/admin/**").hasRole("gateway-admin")
-                        .requestMatchers("/audit/**").hasRole("auditor")
+                        .requestMatchers("/admin/**").hasRole(ADMIN_ROLE)
+                        .requestMatchers("/audit/**").hasRole(AUDITOR_ROLE)
                         .requestMatchers("/catalog", "/catalog/**").authenticated()
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(rs -> rs
                         .bearerTokenResolver(WebSecurityConfiguration::bearerFromHeader)
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(WebSecurityConfiguration::realmRoles))
                         .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, e.getMessage()))
-                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")))
+                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, roleNeeded(req))))
                 .exceptionHandling(ex -> ex
                         .authenticationEntryPoint((req, res, e) -> refused.problem(req, res, ErrorCode.INVALID_TOKEN, "no bearer token"))
-                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, "this needs another role")));
+                        .accessDeniedHandler((req, res, e) -> refused.problem(req, res, ErrorCode.ACCESS_DENIED, roleNeeded(req))));
         return http.build();
+    }
+
+    /** Says which role a refused request lacked, so the caller knows what to ask for. */
+    static String roleNeeded(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (under(path, "/admin")) {
+            return "this needs the role " + ADMIN_ROLE;
+        }
+        if (under(path, "/audit")) {
+            return "this needs the role " + AUDITOR_ROLE;
+        }
+        return "no role opens this path";
+    }
+
+    private static boolean under(String path, String prefix) {
+        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
     }
 
     /**
