@@ -171,27 +171,60 @@ class AdminController {
     @PutMapping("/admin/routes/{id}")
     void put(@PathVariable String id, HttpServletRequest request, HttpServletResponse response, Authentication auth)
             throws Exception {
+        change(id, request, response, auth, write -> {
+            Precondition precondition = precondition(request, true);
+            return changes.put(body(request, id, write), precondition, write.actor, "admin-api");
+        });
+    }
+
+    @DeleteMapping("/admin/routes/{id}")
+    void delete(@PathVariable String id, HttpServletRequest request, HttpServletResponse response, Authentication auth)
+            throws Exception {
+        change(id, request, response, auth, write -> {
+            Precondition precondition = precondition(request, false);
+            if (!ID.matcher(id).matches()) {
+                throw notFound(id);
+            }
+            return changes.delete(id, precondition, write.actor, "admin-api");
+        });
+    }
+
+    /** A change the admin API was asked for: its outcome, or the refusal of the request before any. */
+    @FunctionalInterface
+    private interface Change {
+        Outcome apply(Write write) throws Refusal, Exception;
+    }
+
+    /**
+     * Makes a change, records its outcome (made or refused) and only then answers. Nothing is changed
+     * while the trail cannot take records.
+     */
+    private void change(String id, HttpServletRequest request, HttpServletResponse response, Authentication auth,
+            Change change) throws Exception {
         Write write = new Write(request, auth, id);
         if (!write.trailTakesRecords(response)) {
             return;
         }
         Outcome outcome;
         try {
-            Precondition precondition = precondition(request, true);
-            RouteDefinition d = body(request, id, write);
-            outcome = changes.put(d, precondition, write.actor, "admin-api");
+            outcome = change.apply(write);
         } catch (Refusal r) {
             write.refused(response, r);
             return;
         }
         if (outcome instanceof Outcome.Changed c) {
-            int status = c.before() == null ? 201 : 200;
-            if (write.recorded(response, outcome, status, null)) {
-                if (status == 201) {
-                    response.setHeader("Location", "/admin/routes/" + id);
-                }
-                stored(response, status, c.after());
+            int status = c.after() == null ? 204 : c.before() == null ? 201 : 200;
+            if (!write.recorded(response, outcome, status, null)) {
+                return;
             }
+            if (c.after() == null) {
+                response.setStatus(204);
+                return;
+            }
+            if (status == 201) {
+                response.setHeader("Location", "/admin/routes/" + id);
+            }
+            stored(response, status, c.after());
         } else if (outcome instanceof Outcome.Unchanged u) {
             if (write.recorded(response, outcome, 200, null)) {
                 stored(response, 200, u.current());
@@ -200,39 +233,8 @@ class AdminController {
             write.refused(response, outcome, invalid(i.violations()));
         } else if (outcome instanceof Outcome.PreconditionFailed p) {
             write.refused(response, outcome, stale(id, p));
-        } else {
-            throw new IllegalStateException("unexpected outcome of a put: " + outcome);
-        }
-    }
-
-    @DeleteMapping("/admin/routes/{id}")
-    void delete(@PathVariable String id, HttpServletRequest request, HttpServletResponse response, Authentication auth)
-            throws Exception {
-        Write write = new Write(request, auth, id);
-        if (!write.trailTakesRecords(response)) {
-            return;
-        }
-        Outcome outcome;
-        try {
-            Precondition precondition = precondition(request, false);
-            if (!ID.matcher(id).matches()) {
-                throw new Refusal(ErrorCode.ROUTE_NOT_FOUND, "no route has the id " + id, List.of());
-            }
-            outcome = changes.delete(id, precondition, write.actor, "admin-api");
-        } catch (Refusal r) {
-            write.refused(response, r);
-            return;
-        }
-        if (outcome instanceof Outcome.Changed) {
-            if (write.recorded(response, outcome, 204, null)) {
-                response.setStatus(204);
-            }
         } else if (outcome instanceof Outcome.NotFound) {
-            write.refused(response, outcome, new Refusal(ErrorCode.ROUTE_NOT_FOUND, "no route has the id " + id, List.of()));
-        } else if (outcome instanceof Outcome.PreconditionFailed p) {
-            write.refused(response, outcome, stale(id, p));
-        } else {
-            throw new IllegalStateException("unexpected outcome of a delete: " + outcome);
+            write.refused(response, outcome, notFound(id));
         }
     }
 
@@ -397,6 +399,10 @@ class AdminController {
         return new Refusal(ErrorCode.BAD_REQUEST, violations.size() == 1
                 ? "the definition has a problem: " + violations.get(0)
                 : "the definition has " + violations.size() + " problems", violations);
+    }
+
+    private static Refusal notFound(String id) {
+        return new Refusal(ErrorCode.ROUTE_NOT_FOUND, "no route has the id " + id, List.of());
     }
 
     private static Refusal stale(String id, Outcome.PreconditionFailed p) {
