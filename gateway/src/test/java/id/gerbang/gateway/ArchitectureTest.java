@@ -2,6 +2,7 @@ package id.gerbang.gateway;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -85,6 +86,29 @@ class ArchitectureTest {
     void onlyTheProxyPackageTalksToUpstreams() {
         noClasses().that().resideOutsideOfPackages("id.gerbang.gateway.proxy..", "id.gerbang.gateway.pipeline..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.hc..")
+                .check(gerbang);
+    }
+
+    @Test
+    void theGatewaysPackagesDependOnEachOtherWithoutCycles() {
+        slices().matching("id.gerbang.gateway.(*)..").should().beFreeOfCycles()
+                .because("each package is one concern, and none can be understood only together with another")
+                .check(gerbang);
+    }
+
+    @Test
+    void requestContextIsALeaf() {
+        noClasses().that().resideInAPackage("id.gerbang.gateway.context..")
+                .should().dependOnClassesThat().resideInAnyPackage("id.gerbang.gateway.(*)..", "org.springframework..")
+                .because("everyone reads the correlation id, the user id and the node name; they read nothing back")
+                .check(gerbang);
+    }
+
+    @Test
+    void onlyThePipelineAndItsWiringKnowThePipeline() {
+        noClasses().that().resideOutsideOfPackage("id.gerbang.gateway.pipeline..")
+                .should().dependOnClassesThat().resideInAPackage("id.gerbang.gateway.pipeline..")
+                .because("the pipeline orders the steps; the steps know nothing of their order")
                 .check(gerbang);
     }
 }

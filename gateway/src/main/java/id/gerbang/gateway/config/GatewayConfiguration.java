@@ -1,7 +1,6 @@
 package id.gerbang.gateway.config;
 
-import id.gerbang.gateway.pipeline.ApiPipeline;
-import id.gerbang.gateway.pipeline.GatewayFilter;
+import id.gerbang.gateway.context.NodeName;
 import id.gerbang.routes.RouteDefinitionReader;
 import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.UpstreamPolicy;
@@ -9,10 +8,8 @@ import id.gerbang.security.CallerClaims;
 import id.gerbang.security.TokenAuthenticator;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 
 /** Wires the pipeline's parts that are plain objects (no Spring in them) into the application. */
@@ -42,13 +39,8 @@ class GatewayConfiguration {
                 s.tokenCacheMemory().toBytes(), Clock.systemUTC());
     }
 
-    /** Runs before every other filter, Spring Security's included: {@code /api} calls never reach them. */
     @Bean
-    FilterRegistrationBean<GatewayFilter> gatewayFilter(ApiPipeline pipeline, id.gerbang.gateway.trail.AuditTrail trail) {
-        FilterRegistrationBean<GatewayFilter> registration = new FilterRegistrationBean<>(new GatewayFilter(pipeline, trail));
-        registration.addUrlPatterns("/*");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        registration.setName("gerbangGatewayFilter");
-        return registration;
+    NodeName nodeName(GerbangProperties properties) {
+        return new NodeName(properties.node());
     }
 }

@@ -1,8 +1,8 @@
 package id.gerbang.gateway.console;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.Masking;
 import id.gerbang.gateway.trail.TrailEntry;
@@ -39,7 +39,7 @@ class ConsoleReadings {
         ConsoleUser user = ConsoleUser.of(auth);
         Instant now = Instant.now();
         try {
-            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, GatewayFilter.correlationId(request),
+            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, CorrelationIds.of(request),
                     user.name(), user.opd(), user.name(), null, null, null, request.getMethod(),
                     Masking.DEFAULT.path(request.getRequestURI()), Masking.DEFAULT.query(request.getQueryString()), 200,
                     null, null, 0L, null, 0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));

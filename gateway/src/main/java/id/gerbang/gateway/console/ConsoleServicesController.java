@@ -1,14 +1,14 @@
 package id.gerbang.gateway.console;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import id.gerbang.gateway.errors.ErrorCode;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.gateway.policy.UpstreamsHealth;
 import id.gerbang.gateway.registry.RegistryStore;
 import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
 import id.gerbang.gateway.registry.RouteChanges;
-import id.gerbang.gateway.proxy.Sha256;
+import id.gerbang.gateway.trail.Sha256;
 import id.gerbang.gateway.trail.TrailUnavailableException;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.RouteDefinition;
@@ -255,7 +255,7 @@ class ConsoleServicesController {
             MessageDigest sha = Sha256.newDigest();
             sha.update(bytes);
             this.request = new RouteChanges.Request(Instant.now(), System.nanoTime(),
-                    GatewayFilter.correlationId(http), http.getMethod(), http.getRequestURI(),
+                    CorrelationIds.of(http), http.getMethod(), http.getRequestURI(),
                     bytes.length, Sha256.hex(sha));
         }
 

@@ -1,8 +1,8 @@
 package id.gerbang.gateway.console;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,7 +28,7 @@ final class NoBodyBeforeLogin extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (hasBody(request) && !loggedIn()) {
             response.setHeader("Connection", "close");
-            Problems.write(response, ErrorCode.ACCESS_DENIED, "log in to the console first", GatewayFilter.correlationId(request));
+            Problems.write(response, ErrorCode.ACCESS_DENIED, "log in to the console first", CorrelationIds.of(request));
             return;
         }
         chain.doFilter(request, response);

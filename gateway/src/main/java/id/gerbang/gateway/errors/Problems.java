@@ -1,5 +1,6 @@
 package id.gerbang.gateway.errors;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,7 +18,7 @@ public final class Problems {
 
     public static final String CONTENT_TYPE = "application/problem+json";
     public static final String ERROR_HEADER = "X-Gerbang-Error";
-    public static final String CORRELATION_HEADER = "X-Correlation-Id";
+    public static final String CORRELATION_HEADER = CorrelationIds.HEADER;
 
     private static final ObjectMapper EXTENSIONS = JsonMapper.builder().build();
 

@@ -1,9 +1,11 @@
 package id.gerbang.gateway.pipeline;
 
+import id.gerbang.gateway.context.UserIds;
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.proxy.ForwardHeaders;
 import id.gerbang.gateway.policy.RateLimits;
 import id.gerbang.gateway.policy.RoutePolicy;
 import id.gerbang.gateway.policy.TrafficPolicies;
@@ -16,7 +18,7 @@ import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.Masking;
 import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.gateway.trail.TrailUnavailableException;
-import id.gerbang.gateway.proxy.Sha256;
+import id.gerbang.gateway.trail.Sha256;
 import java.security.MessageDigest;
 import id.gerbang.gateway.web.RawResponseHeaders;
 import id.gerbang.routes.Route;
@@ -321,8 +323,8 @@ public class ApiPipeline {
     }
 
     private static String userId(HttpServletRequest request) {
-        String userId = request.getHeader(ForwardHeaders.USER_ID);
-        if (userId != null && !ForwardHeaders.isSaneUserId(userId)) {
+        String userId = request.getHeader(UserIds.HEADER);
+        if (userId != null && !UserIds.isSane(userId)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST,
                     "X-User-Id must be 1 to 256 printable characters without spaces, quotes, commas or backslashes");
         }

@@ -1,5 +1,6 @@
 package id.gerbang.gateway.pipeline;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
 import id.gerbang.gateway.trail.AuditTrail;
@@ -21,17 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class GatewayFilter extends OncePerRequestFilter {
 
-    /** The request attribute holding the correlation id, for error handlers further down. */
-    public static final String CORRELATION_ATTRIBUTE = GatewayFilter.class.getName() + ".correlationId";
-
-    /**
-     * The correlation id this filter gave the request, or a new one for a request that never passed
-     * through it (an error dispatched before it ran, say).
-     */
-    public static String correlationId(HttpServletRequest request) {
-        return request.getAttribute(CORRELATION_ATTRIBUTE) instanceof String id ? id : CorrelationIds.create();
-    }
-
     private final ApiPipeline pipeline;
     private final AuditTrail trail;
 
@@ -44,7 +34,7 @@ public class GatewayFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String correlationId = CorrelationIds.keepOrCreate(request.getHeader(Problems.CORRELATION_HEADER));
-        request.setAttribute(CORRELATION_ATTRIBUTE, correlationId);
+        request.setAttribute(CorrelationIds.ATTRIBUTE, correlationId);
         response.setHeader(Problems.CORRELATION_HEADER, correlationId);
         String path = request.getRequestURI();
         if (path.startsWith(ApiPipeline.API_PREFIX)

@@ -1,5 +1,6 @@
 package id.gerbang.gateway.proxy;
 
+import id.gerbang.gateway.trail.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 

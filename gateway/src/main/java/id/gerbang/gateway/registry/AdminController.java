@@ -1,5 +1,7 @@
 package id.gerbang.gateway.registry;
 
+import id.gerbang.gateway.context.CorrelationIds;
+import id.gerbang.gateway.context.UserIds;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -10,9 +12,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.ForwardHeaders;
-import id.gerbang.gateway.pipeline.GatewayFilter;
-import id.gerbang.gateway.proxy.Sha256;
+import id.gerbang.gateway.trail.Sha256;
 import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
 import id.gerbang.gateway.trail.AuditTrail;
@@ -258,8 +258,7 @@ class AdminController {
             if ((opd == null || opd.isBlank()) && client != null) {
                 opd = clientOpds.get(client);
             }
-            String user = request.getHeader(ForwardHeaders.USER_ID);
-            user = user != null && ForwardHeaders.isSaneUserId(user) ? user : null;
+            String user = UserIds.saneOrNull(request);
             this.actor = new RouteChanges.Actor(user == null ? client : client + ":" + user, client, opd, user);
             this.method = request.getMethod();
             this.path = request.getRequestURI();
@@ -472,6 +471,6 @@ class AdminController {
     }
 
     private static String correlationId(HttpServletRequest request) {
-        return GatewayFilter.correlationId(request);
+        return CorrelationIds.of(request);
     }
 }

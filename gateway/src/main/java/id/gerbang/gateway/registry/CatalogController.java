@@ -1,12 +1,12 @@
 package id.gerbang.gateway.registry;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteDefinition;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,9 +49,7 @@ class CatalogController {
     void one(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException {
         Route route = registry.table().byId(id);
         if (route == null) {
-            Object correlationId = request.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
-            Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no service has the id " + id,
-                    correlationId instanceof String s ? s : null);
+            Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no service has the id " + id, CorrelationIds.of(request));
             return;
         }
         json(response, entry(route));

@@ -1,12 +1,12 @@
 package id.gerbang.gateway.trail;
 
+import id.gerbang.gateway.context.CorrelationIds;
+import id.gerbang.gateway.context.UserIds;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.ForwardHeaders;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedWriter;
@@ -254,12 +254,11 @@ class AuditController {
         final String query;
 
         Reading(HttpServletRequest request, Authentication auth) {
-            this.correlationId = GatewayFilter.correlationId(request);
+            this.correlationId = CorrelationIds.of(request);
             this.clientId = auth == null ? null : auth.getName();
             String opd = auth instanceof JwtAuthenticationToken jwt ? jwt.getToken().getClaimAsString("opd") : null;
             this.clientOpd = opd != null && !opd.isBlank() ? opd : clientId == null ? null : clientOpds.get(clientId);
-            String user = request.getHeader(ForwardHeaders.USER_ID);
-            this.userId = user != null && ForwardHeaders.isSaneUserId(user) ? user : null;
+            this.userId = UserIds.saneOrNull(request);
             this.method = request.getMethod();
             this.path = Masking.DEFAULT.path(request.getRequestURI());
             this.query = Masking.DEFAULT.query(request.getQueryString());

@@ -1,7 +1,7 @@
 package id.gerbang.gateway.trail;
 
 import id.gerbang.gateway.config.GerbangProperties;
-import id.gerbang.gateway.pipeline.NodeName;
+import id.gerbang.gateway.context.NodeName;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package id.gerbang.gateway.trail;
 
 import id.gerbang.gateway.config.GerbangProperties;
-import id.gerbang.gateway.pipeline.NodeName;
+import id.gerbang.gateway.context.NodeName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package id.gerbang.gateway.web;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,6 +23,6 @@ class ErrorEndpoint implements ErrorController {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         ErrorCode code = ErrorCode.forStatus(status instanceof Integer s ? s : 500);
         Problems.write(response, code, code == ErrorCode.INTERNAL_ERROR ? "internal error" : code.title(),
-                GatewayFilter.correlationId(request));
+                CorrelationIds.of(request));
     }
 }

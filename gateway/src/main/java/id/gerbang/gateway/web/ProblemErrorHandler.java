@@ -25,7 +25,7 @@ class ProblemErrorHandler extends ErrorHandler {
             status = s;
         }
         ErrorCode code = ErrorCode.forStatus(status);
-        String correlationId = id.gerbang.gateway.pipeline.CorrelationIds.create();
+        String correlationId = id.gerbang.gateway.context.CorrelationIds.create();
         Object reason = request.getAttribute(ERROR_MESSAGE);
         String detail = reason instanceof String r && !r.isBlank() ? "refused by the HTTP parser: " + r : code.title();
         byte[] body = Problems.json(code, detail, correlationId).getBytes(StandardCharsets.UTF_8);

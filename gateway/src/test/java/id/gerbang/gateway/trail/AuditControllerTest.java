@@ -1,11 +1,11 @@
 package id.gerbang.gateway.trail;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +79,7 @@ class AuditControllerTest {
 
     MockHttpServletResponse perform(MockHttpServletRequestBuilder request) throws Exception {
         return mvc.perform(request.principal(auditor("inspektorat-kab"))
-                .requestAttr(GatewayFilter.CORRELATION_ATTRIBUTE, "corr-audit-1")).andReturn().getResponse();
+                .requestAttr(CorrelationIds.ATTRIBUTE, "corr-audit-1")).andReturn().getResponse();
     }
 
     static JsonNode json(MockHttpServletResponse r) throws Exception {

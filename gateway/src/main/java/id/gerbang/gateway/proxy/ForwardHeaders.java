@@ -1,5 +1,7 @@
-package id.gerbang.gateway.pipeline;
+package id.gerbang.gateway.proxy;
 
+import id.gerbang.gateway.context.CorrelationIds;
+import id.gerbang.gateway.context.UserIds;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -21,17 +23,16 @@ import org.apache.hc.core5.http.message.BasicHeader;
  */
 public final class ForwardHeaders {
 
-    public static final String CORRELATION_ID = "X-Correlation-Id";
-    public static final String USER_ID = "X-User-Id";
+    /** Hop-by-hop headers (RFC 9110 7.6.1) and their old proxy forms, lower case: never relayed either way. */
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "transfer-encoding", "upgrade");
 
     /**
      * Headers never copied from the caller to the upstream, lower case, also in their underscore spelling.
      * A header the gateway comes to set towards the upstream belongs here, or a caller could send it first.
      */
-    private static final Set<String> NOT_FORWARDED = Set.of(
-            // hop-by-hop (RFC 9110 7.6.1) and their old proxy forms
-            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-            "te", "trailer", "transfer-encoding", "upgrade",
+    private static final Set<String> NOT_FORWARDED = union(HOP_BY_HOP, Set.of(
             // framing and target belong to the upstream connection
             "host", "content-length", "expect",
             // the caller's credentials stay at the gateway
@@ -40,13 +41,15 @@ public final class ForwardHeaders {
             "x-http-method-override", "x-method-override", "x-http-method",
             // replaced by the gateway's own values
             "x-correlation-id", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip");
-
-    private static final Set<String> HOP_BY_HOP = Set.of(
-            "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-            "te", "trailer", "transfer-encoding", "upgrade");
+            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"));
 
     private ForwardHeaders() {}
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     /** The headers to send upstream for a request the gateway has accepted. */
     public static List<Header> toUpstream(HttpServletRequest request, String correlationId, String clientId,
@@ -65,13 +68,13 @@ public final class ForwardHeaders {
                 out.add(new BasicHeader(name, values.nextElement()));
             }
         }
-        out.add(new BasicHeader(CORRELATION_ID, correlationId));
+        out.add(new BasicHeader(CorrelationIds.HEADER, correlationId));
         out.add(new BasicHeader("X-Gerbang-Client", clientId));
         if (opd != null) {
             out.add(new BasicHeader("X-Gerbang-Opd", opd));
         }
         if (userId != null) {
-            out.add(new BasicHeader(USER_ID, userId));
+            out.add(new BasicHeader(UserIds.HEADER, userId));
         }
         String priorFor = request.getHeader("X-Forwarded-For");
         String remote = request.getRemoteAddr();
@@ -126,19 +129,5 @@ public final class ForwardHeaders {
                 tokens.add(token);
             }
         }
-    }
-
-    /** A sane {@code X-User-Id}: printable ASCII without separators that could confuse a log, at most 256 characters. */
-    public static boolean isSaneUserId(String userId) {
-        if (userId.isEmpty() || userId.length() > 256) {
-            return false;
-        }
-        for (int i = 0; i < userId.length(); i++) {
-            char c = userId.charAt(i);
-            if (c < 0x21 || c > 0x7e || c == '"' || c == '\\' || c == ',') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,4 +1,4 @@
-package id.gerbang.gateway.proxy;
+package id.gerbang.gateway.trail;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
-package id.gerbang.gateway.pipeline;
+package id.gerbang.gateway.context;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -10,12 +11,28 @@ import java.util.concurrent.ThreadLocalRandom;
  * millisecond, so each insert lands at the end of that index instead of in a random leaf. With random
  * (version 4) ids every record of a group commit dirtied a different leaf page, which halved the trail's
  * write rate on H2 (docs/performance.md).
+ *
+ * <p>The gateway's filter gives every request its id first and keeps it in the request attribute
+ * {@link #ATTRIBUTE}; everything after it reads the id with {@link #of}.
  */
 public final class CorrelationIds {
+
+    /** The header carrying the id, both ways. */
+    public static final String HEADER = "X-Correlation-Id";
+    /** The request attribute holding the id of the request. */
+    public static final String ATTRIBUTE = CorrelationIds.class.getName() + ".id";
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private CorrelationIds() {}
+
+    /**
+     * The correlation id the gateway's filter gave the request, or a new one for a request that never
+     * passed through it (an error dispatched before it ran, say).
+     */
+    public static String of(HttpServletRequest request) {
+        return request.getAttribute(ATTRIBUTE) instanceof String id ? id : create();
+    }
 
     public static String keepOrCreate(String offered) {
         return isSane(offered) ? offered : create();

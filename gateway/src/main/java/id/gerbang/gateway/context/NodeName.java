@@ -1,18 +1,16 @@
-package id.gerbang.gateway.pipeline;
+package id.gerbang.gateway.context;
 
-import id.gerbang.gateway.config.GerbangProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.springframework.stereotype.Component;
 
 /** This node's name on the trail and in logs: {@code gerbang.node}, else the host name. */
-@Component
-public class NodeName {
+public final class NodeName {
 
     private final String value;
 
-    public NodeName(GerbangProperties properties) {
-        this.value = properties.node() != null && !properties.node().isBlank() ? properties.node() : hostName();
+    /** @param configured {@code gerbang.node}; {@code null} or blank for the host name */
+    public NodeName(String configured) {
+        this.value = configured != null && !configured.isBlank() ? configured : hostName();
     }
 
     public String value() {

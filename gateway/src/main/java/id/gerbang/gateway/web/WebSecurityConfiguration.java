@@ -1,8 +1,8 @@
-package id.gerbang.gateway.config;
+package id.gerbang.gateway.web;
 
+import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.pipeline.GatewayFilter;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.RefusedAttempts;
 import id.gerbang.gateway.trail.TrailEntry;
@@ -111,7 +111,7 @@ class WebSecurityConfiguration {
     private record RefusedReadings(AuditTrail trail) {
 
         void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail) throws IOException {
-            String correlationId = (String) req.getAttribute(GatewayFilter.CORRELATION_ATTRIBUTE);
+            String correlationId = CorrelationIds.of(req);
             TrailEntry.Kind kind = watched(req);
             if (kind != null) {
                 try {

@@ -1,4 +1,4 @@
-package id.gerbang.gateway.pipeline;
+package id.gerbang.gateway.context;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
