@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import id.gerbang.gateway.TestDatabases;
 import id.gerbang.gateway.config.GerbangProperties;
-import id.gerbang.gateway.config.SliceSecurity;
+import id.gerbang.gateway.web.SliceSecurity;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.routes.RouteDefinitionReader;

@@ -1,4 +1,4 @@
-package id.gerbang.gateway.config;
+package id.gerbang.gateway.web;
 
 import id.gerbang.gateway.TestDatabases;
 import id.gerbang.gateway.trail.AuditRecord;
