@@ -1,0 +1,125 @@
+package id.gerbang.gateway.trail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The external forms of a record of each kind, pinned byte for byte as the gateway wrote them before its
+ * fields were defined in one place ({@link TrailField}): the canonical form and the hash (docs/trail.md,
+ * "The hash"), the JSON line of an NDJSON export and of API answers, the CSV header and rows. Values are
+ * chosen to reach every rule: absent values and empty strings, non-ASCII text, characters JSON escapes,
+ * CSV cells needing quotes, cells a spreadsheet would run as a formula, instants with and without a
+ * fraction, and nanoseconds the trail cuts to milliseconds.
+ */
+class TrailFormsTest {
+
+    static final Instant T = Instant.parse("2026-11-27T03:04:05.678912345Z");
+
+    static final TrailEntry CALL = new TrailEntry(TrailEntry.Kind.CALL, T, T.plusMillis(322), "5f0c1d2e-3a4b-4c5d",
+            "dinkes-simpus", "dinkes", "dr. Sari, \"Puskesmas\"", "disdukcapil-penduduk", 3L, "disdukcapil", "GET",
+            "/api/disdukcapil/penduduk/140401**********", "nik=***&fields=nama,alamat", 200, 200, null, 322L, 298L, 0L,
+            512L, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", null);
+
+    static final TrailEntry REFUSED = new TrailEntry(TrailEntry.Kind.CALL, T, T, "=cmd|'/c calc'!A1", null, null, null,
+            null, null, null, "POST", "/api/dpmptsp/izin", "", 401, null, "INVALID_TOKEN", 0L, null, 0L, 0L, null, null,
+            null);
+
+    static final TrailEntry CHANGE = new TrailEntry(TrailEntry.Kind.ROUTE_CHANGE, Instant.parse("2026-11-27T03:04:05Z"),
+            Instant.parse("2026-11-27T03:04:05.100Z"), "c-2", "gerbang-admin", "diskominfo", "-admin",
+            "bapenda-status-pajak", 2L, "bapenda", "PUT", "/admin/routes/bapenda-status-pajak", null, 200, null, null,
+            14L, null, 210L, null, "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", null,
+            "{\"action\":\"replace\",\"name\":\"Status pajak — Bapenda\"}\r\n\t\u001f\\/ \uD83D\uDE00");
+
+    static final TrailEntry READ = new TrailEntry(TrailEntry.Kind.TRAIL_READ, T, T.plusMillis(40), "c-3", "auditor-1",
+            "inspektorat", "+auditor", null, null, null, "GET", "/audit/records", "from=2026-11-01&opd=dinkes", 503,
+            null, "AUDIT_UNAVAILABLE", 40L, null, 0L, null, null, null, "{\"action\":\"search\",\"filter\":{\"opd\":\"dinkes\"}}");
+
+    static final TrailEntry PURGE = new TrailEntry(TrailEntry.Kind.TRAIL_PURGE, T, T, null, null, null, null, null, null,
+            null, null, null, null, null, null, null, null, null, null, null, null, null,
+            "{\"action\":\"purge\",\"before\":\"2026-10-28T03:04:05.678Z\",\"checkpoints\":[{\"node\":\"gerbang-1\","
+                    + "\"throughSeq\":6,\"throughHash\":\"@9f86\",\"records\":6}]}");
+
+    /** The five records, chained on one node as the store would (ids 101…), the first after a checkpoint. */
+    static List<AuditRecord> records() {
+        List<TrailEntry> entries = List.of(CALL, REFUSED, CHANGE, READ, PURGE);
+        String prev = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+        List<AuditRecord> out = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            AuditRecord r = AuditRecord.chain(entries.get(i), "gerbang-1", 7 + i, prev).withId(101L + i);
+            out.add(r);
+            prev = r.hash();
+        }
+        return out;
+    }
+
+    static String csv(List<AuditRecord> records) throws Exception {
+        StringWriter out = new StringWriter();
+        TrailQueries.RecordSink sink = TrailJson.exportTo(out, true);
+        for (AuditRecord r : records) {
+            sink.accept(r);
+        }
+        return out.toString();
+    }
+
+    static String ndjson(List<AuditRecord> records) throws Exception {
+        StringWriter out = new StringWriter();
+        TrailQueries.RecordSink sink = TrailJson.exportTo(out, false);
+        for (AuditRecord r : records) {
+            sink.accept(r);
+        }
+        return out.toString();
+    }
+
+    /** Each record's hash, as today's gateway and every verifier computes it. */
+    static final List<String> HASHES = List.of(
+            "2eaddd0ae08fbb198229d33704cf803e57d0c7698648a1088c2bbe26916a573b",
+            "876635ba0fe8f443555e2bc86bdb34cbc0cd7dd0a55ec02c99f274191112179c",
+            "6d8e353502f7bfc464208d2aa38434b91885b86630d63a2dbeb992a2b4e956a1",
+            "7ec72936537ffee849904cb4c57140cbe2be545ea67bf669b6cfaa99317b00d4",
+            "658b78b085fa9e4d6ced011d714fab8457362ee07c0789f5de2b8dc95363414f");
+
+    /**
+     * Every form of the five records in one document, in {@code trail/forms-pinned.txt}: each canonical form
+     * with its hash, the NDJSON export, the CSV export, and the records in an API answer.
+     */
+    static String forms(List<AuditRecord> rs) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (AuditRecord r : rs) {
+            b.append(RecordHash.canonical(r)).append("\n#").append(r.hash()).append("\n");
+        }
+        return b.append("----\n").append(ndjson(rs)).append("----\n").append(csv(rs)).append("----\n")
+                .append(TrailJson.MAPPER.writeValueAsString(java.util.Map.of("records", rs))).toString();
+    }
+
+    @Test
+    void theHashOfARecordOfEachKindIsUnchanged() {
+        List<AuditRecord> rs = records();
+        assertThat(rs).extracting(AuditRecord::hash).containsExactlyElementsOf(HASHES);
+        for (AuditRecord r : rs) {
+            assertThat(RecordHash.of(r)).isEqualTo(r.hash());
+        }
+    }
+
+    @Test
+    void theCanonicalJsonAndCsvFormsAreUnchangedByteForByte() throws Exception {
+        String pinned;
+        try (var in = TrailFormsTest.class.getResourceAsStream("/trail/forms-pinned.txt")) {
+            pinned = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(forms(records())).isEqualTo(pinned);
+    }
+
+    @Test
+    void everyExportedRecordReadsBackEqualWithItsHash() throws Exception {
+        for (AuditRecord r : records()) {
+            AuditRecord back = TrailJson.parse(TrailJson.json(r));
+            assertThat(back).isEqualTo(r);
+            assertThat(RecordHash.of(back)).isEqualTo(r.hash());
+        }
+    }
+}
