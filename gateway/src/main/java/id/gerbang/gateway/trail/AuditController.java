@@ -92,7 +92,7 @@ class AuditController {
                 try {
                     TrailEntry.Kind.of(kind);
                 } catch (IllegalArgumentException e) {
-                    throw new BadParameter("kind must be one of call, route-change, trail-read");
+                    throw new BadParameter("kind must be one of " + TrailEntry.Kind.NAMES);
                 }
             }
             filter = new TrailQueries.Filter(from, to, text(request, "client"), text(request, "opd"),

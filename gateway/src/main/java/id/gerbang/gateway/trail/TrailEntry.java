@@ -46,6 +46,10 @@ public record TrailEntry(
         /** old records purged under the retention period, with the checkpoint that replaces them */
         TRAIL_PURGE("trail-purge");
 
+        /** Every kind's value, comma separated, in declaration order: {@code call, route-change, …}. */
+        public static final String NAMES = java.util.Arrays.stream(values()).map(Kind::value)
+                .collect(java.util.stream.Collectors.joining(", "));
+
         private final String value;
 
         Kind(String value) {

@@ -154,6 +154,17 @@ class AuditControllerTest {
     }
 
     @Test
+    void anUnknownKindIsRefusedWithEveryKindNamed() throws Exception {
+        assertProblem(perform(get("/audit/records").param("kind", "purge")), 400, "BAD_REQUEST",
+                "kind must be one of call, route-change, trail-read, trail-purge");
+    }
+
+    @Test
+    void aSearchByTheKindTrailPurgeIsAccepted() throws Exception {
+        assertThat(perform(get("/audit/records").param("kind", "trail-purge")).getStatus()).isEqualTo(200);
+    }
+
+    @Test
     void anUnencodedPlusInAnOffsetIsReadAsAPlus() throws Exception {
         // "+07:00" sent raw in a query string arrives as " 07:00"
         MockHttpServletResponse r = perform(get("/audit/records").param("to", "2026-11-27T09:01:00 07:00"));
