@@ -118,6 +118,9 @@ public record GerbangProperties(
      * @param maxBatch      most records committed in one transaction (group commit)
      * @param queueCapacity most records waiting for the writer; beyond it calls get 503 AUDIT_UNAVAILABLE
      * @param writeTimeout  longest a call waits for its record to be committed before it is refused
+     * @param commitTimeout longest a call whose record is already being inserted and committed when its
+     *                      write timeout passes waits further for that commit before it is refused (the
+     *                      commit may still end afterwards: docs/trail.md)
      * @param commitInterval least time between the starts of two commits: records arriving sooner wait
      *                      and share the next commit (0 commits each record as soon as the writer is free)
      * @param retention     records older than this are purged, leaving a checkpoint; unset keeps everything
@@ -130,6 +133,7 @@ public record GerbangProperties(
             @DefaultValue("512") int maxBatch,
             @DefaultValue("10000") int queueCapacity,
             @DefaultValue("5s") Duration writeTimeout,
+            @DefaultValue("5s") Duration commitTimeout,
             @DefaultValue("1ms") Duration commitInterval,
             Duration retention,
             List<String> nodes) {

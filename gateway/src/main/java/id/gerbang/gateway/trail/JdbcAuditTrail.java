@@ -51,26 +51,41 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             + "response_bytes, request_sha256, response_sha256, detail, prev_hash, hash) "
             + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-    /** A stuck database must not hold a caller whose record is being written for ever. */
+    /** A stuck statement must not hold the writer for ever (the caller waits no longer than its commit timeout). */
     private static final int STATEMENT_TIMEOUT_SECONDS = 30;
 
     /**
      * An entry waiting for the writer. Its state decides, race-free, who wins when the caller gives up:
      * an entry still {@code QUEUED} or {@code TAKEN} (in a batch, not yet in a statement) is cancelled
-     * and never written; one the writer is {@code WRITING} is waited for to the end (statements time
-     * out), so that no record claims an answer that was refused.
+     * and never written; one the writer is {@code WRITING} is waited for up to the commit timeout more,
+     * so that a record rarely claims an answer that was refused; past it the caller is refused and the
+     * entry {@code ABANDONED}: should its commit still end, the writer logs the record as committed after
+     * its caller was refused ({@code COMMITTED} otherwise).
      */
     private record Pending(TrailEntry entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
         static final int QUEUED = 0;
         static final int TAKEN = 1;
         static final int WRITING = 2;
         static final int CANCELLED = 3;
+        static final int COMMITTED = 4;
+        static final int ABANDONED = 5;
+
+        /** Completes the caller's wait with its stored record; logs a record its caller no longer waits for. */
+        void committed(AuditRecord r) {
+            if (!state.compareAndSet(WRITING, COMMITTED)) {
+                log.error("The trail committed the record of {} ({} #{}) after its caller was refused with 503 "
+                        + "AUDIT_UNAVAILABLE for the commit timeout: the record shows the answer the gateway meant "
+                        + "to give, the caller was not given it", r.correlationId(), r.node(), r.nodeSeq());
+            }
+            done.complete(r);
+        }
     }
 
     private final DataSource dataSource;
     private final String node;
     private final int maxBatch;
     private final Duration waitLimit;
+    private final Duration commitTimeout;
     private final long commitIntervalNanos;
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
@@ -89,17 +104,21 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         void stored(int records, long nanos);
     }
 
+    /** A trail whose commit timeout is its wait limit, committing as soon as the writer is free. */
     public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit) {
-        this(dataSource, node, maxBatch, queueCapacity, waitLimit, Duration.ZERO, (records, nanos) -> { });
+        this(dataSource, node, maxBatch, queueCapacity, waitLimit, waitLimit, Duration.ZERO, (records, nanos) -> { });
     }
 
     /**
+     * @param waitLimit      longest a caller waits for its record to be stored
+     * @param commitTimeout  longest a caller whose record the writer is already storing when the wait limit
+     *                       passes waits further for the end of that insert and commit
      * @param commitInterval least time between the starts of two commits ({@link Duration#ZERO}: commit
      *                       whatever is waiting as soon as the last commit ends)
      * @param observer       told of every batch stored
      */
     public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit,
-            Duration commitInterval, BatchObserver observer) {
+            Duration commitTimeout, Duration commitInterval, BatchObserver observer) {
         if (node.length() > StoredFields.COLUMNS.get("node")) {
             throw new IllegalArgumentException("a node name has at most " + StoredFields.COLUMNS.get("node")
                     + " characters: " + node);
@@ -110,6 +129,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         this.node = node;
         this.maxBatch = maxBatch;
         this.waitLimit = waitLimit;
+        this.commitTimeout = commitTimeout;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.writer = new Thread(this::writeLoop, "gerbang-trail-writer");
         this.writer.setDaemon(false);
@@ -131,15 +151,31 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                         || pending.state().compareAndSet(Pending.TAKEN, Pending.CANCELLED)) {
                     throw new TrailUnavailableException("the record was not stored within " + waitLimit.toMillis() + " ms", e);
                 }
-                // the writer has it in a transaction: its outcome, whatever it is, decides the answer
-                // (statements time out, so this wait ends)
-                return pending.done().get();
+                // the writer has it in a transaction: its outcome decides the answer, if it comes in time
+                return awaitCommit(pending);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TrailUnavailableException("interrupted while the record was written", e);
         } catch (ExecutionException e) {
             throw new TrailUnavailableException("the record could not be stored: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Waits up to the commit timeout for a record the writer is storing. Past it the caller is refused even
+     * though the commit may still end: a commit cannot be withdrawn from outside, and a caller held without
+     * limit by a database that stopped answering is worse (docs/trail.md, "Durability").
+     */
+    private AuditRecord awaitCommit(Pending pending) throws InterruptedException, ExecutionException {
+        try {
+            return pending.done().get(commitTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (pending.state().compareAndSet(Pending.WRITING, Pending.ABANDONED)) {
+                throw new TrailUnavailableException("the record's commit did not end within "
+                        + (waitLimit.toMillis() + commitTimeout.toMillis()) + " ms", e);
+            }
+            return pending.done().get(); // committed this instant: the writer is handing the record over
         }
     }
 
@@ -228,7 +264,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             headHash = prev;
             lastWriteFailed = false;
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(records.get(i).withId(ids.get(i)));
+                batch.get(i).committed(records.get(i).withId(ids.get(i)));
             }
         } catch (SQLException | RuntimeException | Error e) {
             failed(batch, e);
@@ -283,7 +319,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         headHash = prev;
         lastWriteFailed = false; // the store works: it refused these records, not every record
         for (int i = 0; i < stored.size(); i++) {
-            stored.get(i).done().complete(records.get(i));
+            stored.get(i).committed(records.get(i));
         }
         for (int i = 0; i < refused.size(); i++) {
             log.error("The trail's store refused the record of {}; its caller is refused: {}",

@@ -35,7 +35,8 @@ class TrailConfiguration {
                 .baseUnit("records")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
                 .register(meters);
-        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitInterval(),
+        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(),
+                t.commitInterval(),
                 (records, nanos) -> {
                     commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
                     batches.record(records);

@@ -34,6 +34,25 @@ class JdbcAuditTrailH2Test extends JdbcAuditTrailTest {
         };
     }
 
+    /** H2 in-process has no commit to stall from outside: the JDBC connection's commit waits on a latch. */
+    @Override
+    HungCommits hangCommits(Switch store) {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        store.commitGate = gate;
+        return new HungCommits() {
+            @Override
+            public boolean hanging() {
+                return store.commitsHanging.get() > 0;
+            }
+
+            @Override
+            public void close() {
+                store.commitGate = null;
+                gate.countDown();
+            }
+        };
+    }
+
     @Override
     void storeDown(Switch store) {
         store.down = true;

@@ -76,6 +76,46 @@ class JdbcAuditTrailPostgresTest extends JdbcAuditTrailTest {
         }
     }
 
+    /**
+     * A real commit that does not return: a constraint trigger deferred to the commit waits for an advisory
+     * lock this test holds, so the server itself stalls in COMMIT (pgjdbc's query timeout does not cover it).
+     */
+    @Override
+    HungCommits hangCommits(Switch store) throws Exception {
+        try (Connection c = store.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION hang_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$");
+            s.execute("CREATE CONSTRAINT TRIGGER hang_commit AFTER INSERT ON audit_record "
+                    + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hang_commit()");
+        }
+        Connection holder = store.getConnection();
+        try (Statement s = holder.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(4242)");
+        }
+        return new HungCommits() {
+            @Override
+            public boolean hanging() throws Exception {
+                try (Connection c = store.getConnection(); Statement s = c.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery(
+                                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+                    rs.next();
+                    return rs.getInt(1) > 0;
+                }
+            }
+
+            @Override
+            public void close() throws Exception {
+                try (holder; Statement s = holder.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(4242)");
+                }
+                try (Connection c = store.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("DROP TRIGGER hang_commit ON audit_record");
+                    s.execute("DROP FUNCTION hang_commit()");
+                }
+            }
+        };
+    }
+
     @Override
     void storeDown(Switch store) throws IOException {
         pg.close();

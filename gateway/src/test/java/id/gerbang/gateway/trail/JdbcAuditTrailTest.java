@@ -69,6 +69,19 @@ abstract class JdbcAuditTrailTest {
     /** Undoes {@link #storeDown}. */
     abstract void storeUp(Switch store) throws Exception;
 
+    /** Commits that do not return until {@link #close}, as on a database stuck in its commit. */
+    interface HungCommits extends AutoCloseable {
+        /** Whether a commit is hanging now. */
+        boolean hanging() throws Exception;
+
+        /** Lets the hanging commits end. */
+        @Override
+        void close() throws Exception;
+    }
+
+    /** Makes every commit from now on hang the way this database can, until the result is closed. */
+    abstract HungCommits hangCommits(Switch store) throws Exception;
+
     static HikariDataSource pool(String url, String user, String password) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
@@ -106,7 +119,12 @@ abstract class JdbcAuditTrailTest {
     }
 
     JdbcAuditTrail trail(String node, Duration writeTimeout) {
-        JdbcAuditTrail t = new JdbcAuditTrail(store, node, 512, 10_000, writeTimeout);
+        return trail(node, writeTimeout, writeTimeout);
+    }
+
+    JdbcAuditTrail trail(String node, Duration writeTimeout, Duration commitTimeout) {
+        JdbcAuditTrail t = new JdbcAuditTrail(store, node, 512, 10_000, writeTimeout, commitTimeout, Duration.ZERO,
+                (records, nanos) -> { });
         trails.add(t);
         return t;
     }
@@ -174,7 +192,7 @@ abstract class JdbcAuditTrailTest {
     void recordsArrivingWithinTheCommitIntervalShareOneCommit() throws Exception {
         List<Integer> batches = java.util.Collections.synchronizedList(new ArrayList<>());
         JdbcAuditTrail trail = new JdbcAuditTrail(store, "pelalawan-1", 512, 10_000, Duration.ofSeconds(30),
-                Duration.ofSeconds(3), (records, nanos) -> batches.add(records));
+                Duration.ofSeconds(30), Duration.ofSeconds(3), (records, nanos) -> batches.add(records));
         trails.add(trail);
 
         trail.record(served("i-0")); // the first record is committed at once, alone
@@ -310,6 +328,40 @@ abstract class JdbcAuditTrailTest {
         assertThat(rows).extracting(AuditRecord::nodeSeq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, rows.size()).boxed().toList());
         assertValid(rows, rows.size());
+    }
+
+    /**
+     * A commit that does not return (a database stuck in its commit: statements time out, commits do not)
+     * must not hold its caller for ever: after the write timeout and then the commit timeout the caller is
+     * refused, 503 AUDIT_UNAVAILABLE. The commit, once it ends, stands (docs/trail.md): the record is then
+     * on the trail, its chain whole.
+     */
+    @Test
+    void aCommitThatHangsRefusesItsCallerAfterTheCommitTimeout() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1", Duration.ofMillis(300), Duration.ofMillis(300));
+        trail.record(served("k-1"));
+        HungCommits hung = hangCommits(store);
+        try {
+            ExecutorService caller = Executors.newSingleThreadExecutor();
+            try {
+                Future<AuditRecord> k2 = caller.submit(() -> trail.record(served("k-2")));
+                org.awaitility.Awaitility.await().atMost(HANG_GUARD).until(hung::hanging);
+                assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(k2::get)
+                        .hasCauseInstanceOf(TrailUnavailableException.class)
+                        .hasMessageContaining("commit did not end"));
+            } finally {
+                caller.shutdownNow();
+            }
+        } finally {
+            hung.close();
+        }
+        AuditRecord after = trail.record(served("k-3"));
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).extracting(AuditRecord::correlationId).as("k-2 committed after its caller was refused")
+                .containsExactly("k-1", "k-2", "k-3");
+        assertThat(after.prevHash()).isEqualTo(rows.get(1).hash());
+        assertValid(rows, 3);
     }
 
     @Test
@@ -637,6 +689,9 @@ abstract class JdbcAuditTrailTest {
         private final DataSource target;
         volatile boolean down;
         volatile CountDownLatch gate;
+        /** while set, a commit waits for it before it runs */
+        volatile CountDownLatch commitGate;
+        final AtomicInteger commitsHanging = new AtomicInteger();
         final AtomicInteger commits = new AtomicInteger();
         final AtomicBoolean failAfterNextCommit = new AtomicBoolean();
         final AtomicBoolean errorOnNextCommit = new AtomicBoolean();
@@ -663,6 +718,15 @@ abstract class JdbcAuditTrailTest {
             InvocationHandler h = (proxy, method, args) -> {
                 if (method.getName().equals("commit") && errorOnNextCommit.compareAndSet(true, false)) {
                     throw new AssertionError("an Error from the driver (test)");
+                }
+                CountDownLatch held = commitGate;
+                if (method.getName().equals("commit") && held != null) {
+                    commitsHanging.incrementAndGet();
+                    try {
+                        held.await();
+                    } finally {
+                        commitsHanging.decrementAndGet();
+                    }
                 }
                 try {
                     Object result = method.invoke(c, args);

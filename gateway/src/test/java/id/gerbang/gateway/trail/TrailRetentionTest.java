@@ -47,7 +47,7 @@ class TrailRetentionTest {
         GerbangProperties.Trail t = defaults.trail();
         return new GerbangProperties(defaults.node(), defaults.dataDir(), defaults.security(), defaults.routes(),
                 defaults.upstreams(), defaults.proxy(),
-                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitInterval(), keep, t.nodes()),
+                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(), t.commitInterval(), keep, t.nodes()),
                 defaults.sandbox());
     }
 
