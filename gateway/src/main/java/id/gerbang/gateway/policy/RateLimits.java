@@ -86,12 +86,19 @@ public class RateLimits {
 
     /**
      * Spends one call; returns 0 when it was admitted, else the seconds until the next period (at least 1).
+     *
+     * <p>The allowance is locked only to read and change it, never across the database: a call that needs a
+     * new slice takes the slice's size under the lock, leases it without the lock, and adds what it was
+     * granted under the lock again. So a client's other calls on this node are served from what is left, or
+     * lease slices of their own meanwhile, instead of queueing behind one slow round trip. The bound holds
+     * all the same: every admitted call spends a call the row granted.
      */
     long trySpend(String routeId, String clientId, int requests, int perSeconds) {
         long nowMillis = clock.millis();
         long now = Math.floorDiv(nowMillis, 1000L);
         long windowStart = now - Math.floorMod(now, (long) perSeconds);
         Allowance a = allowances.computeIfAbsent(new Key(routeId, clientId, requests, perSeconds), k -> new Allowance());
+        long slice;
         synchronized (a) {
             if (a.windowStart != windowStart) {
                 a.windowStart = windowStart;
@@ -99,26 +106,43 @@ public class RateLimits {
                 a.nextSlice = 1;
                 a.exhausted = false;
             }
-            if (a.left == 0 && !a.exhausted) {
-                long granted;
-                try {
-                    granted = store.lease(routeId, clientId, perSeconds, windowStart, a.nextSlice, requests);
-                } catch (SQLException e) {
-                    log.warn("Rate-limit budget of {} on route {} cannot be read: {}", clientId, routeId, e.getMessage());
-                    throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
-                            "the shared store (request trail, rate-limit budgets) cannot be reached", e);
-                }
-                if (granted < a.nextSlice) {
-                    a.exhausted = true; // what was left is ours now; nothing more this period
-                }
-                a.left = granted;
-                a.nextSlice = Math.min(a.nextSlice * 2, Math.max(1, requests / 16));
+            if (a.left > 0) {
+                a.left--;
+                return 0;
             }
+            if (a.exhausted) {
+                return retryAfter(windowStart, perSeconds, nowMillis);
+            }
+            slice = a.nextSlice;
+            a.nextSlice = Math.min(slice * 2, Math.max(1, requests / 16));
+        }
+        long granted;
+        try {
+            granted = store.lease(routeId, clientId, perSeconds, windowStart, slice, requests);
+        } catch (SQLException e) {
+            log.warn("Rate-limit budget of {} on route {} cannot be read: {}", clientId, routeId, e.getMessage());
+            throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
+                    "the shared store (request trail, rate-limit budgets) cannot be reached", e);
+        }
+        synchronized (a) {
+            if (a.windowStart != windowStart) {
+                // the period ended during the round trip: this call belongs to the period it was leased in,
+                // and the rest of the slice is dropped with that period
+                return granted > 0 ? 0 : retryAfter(windowStart, perSeconds, nowMillis);
+            }
+            if (granted < slice) {
+                a.exhausted = true; // what was left is ours now; nothing more this period
+            }
+            a.left += granted;
             if (a.left > 0) {
                 a.left--;
                 return 0;
             }
         }
+        return retryAfter(windowStart, perSeconds, nowMillis);
+    }
+
+    private static long retryAfter(long windowStart, int perSeconds, long nowMillis) {
         long endMillis = (windowStart + perSeconds) * 1000L;
         return Math.max(1, (endMillis - nowMillis + 999) / 1000);
     }

@@ -2,6 +2,7 @@ package id.gerbang.gateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import id.gerbang.gateway.errors.ErrorCode;
@@ -20,9 +21,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -117,6 +120,46 @@ abstract class RateLimitsTest {
         assertThat(node.trySpend("r-own", "dinkes-simpus", 1, 3600)).isPositive();
         assertThat(node.trySpend("r-own", "bapenda-sipd", 1, 3600)).isZero();
         assertThat(node.trySpend("r-other", "dinkes-simpus", 1, 3600)).isZero();
+    }
+
+    @Test
+    void aClientsSecondCallIsNotHeldBehindTheFirstsDatabaseRoundTrip() throws Exception {
+        CountDownLatch firstInStore = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        AtomicBoolean holdNext = new AtomicBoolean(true);
+        RateLimits node = new RateLimits(new BudgetStore(db.pool()) {
+            @Override
+            public long lease(String routeId, String clientId, int periodSeconds, long windowStart, long wanted,
+                    long budget) throws SQLException {
+                if (holdNext.compareAndSet(true, false)) {
+                    firstInStore.countDown();
+                    try {
+                        releaseFirst.await(); // a slow round trip, as long as the test wants
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.lease(routeId, clientId, periodSeconds, windowStart, wanted, budget);
+            }
+        }, clock, new SimpleMeterRegistry());
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Long> first = callers.submit(() -> node.trySpend("r-slow", "dinkes-simpus", 100, 60));
+            firstInStore.await();
+
+            Future<Long> second = callers.submit(() -> node.trySpend("r-slow", "dinkes-simpus", 100, 60));
+
+            await().untilAsserted(() -> assertThat(second).as("answered while the first is still in the database")
+                    .isDone());
+            assertThat(first).isNotDone();
+            assertThat(second.get()).isZero();
+            releaseFirst.countDown();
+            assertThat(first.get()).isZero();
+        } finally {
+            releaseFirst.countDown();
+            callers.shutdownNow();
+        }
+        assertThat(used("r-slow", "dinkes-simpus")).as("a slice each: 1 and 2").isEqualTo(3);
     }
 
     @Test
