@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
@@ -23,13 +26,18 @@ import org.springframework.stereotype.Component;
 /**
  * The routes this node serves. Holds an immutable snapshot (route table plus each route's Camel
  * endpoint) that the pipeline reads without locking. A change builds the new routes' Camel routes first
- * and then swaps the whole snapshot, so that no request sees a half-built route; a route replaced or
- * deleted is retired, and its Camel route removed only once the last call that found it has finished.
+ * and then swaps the whole snapshot, so that no request sees a half-built route; a change is all or
+ * nothing: if one of its Camel routes cannot start, those it added are removed again and the node serves
+ * what it served before. A route replaced or deleted is retired, and its Camel route removed only once
+ * the last call that found it has finished, on a thread of its own ({@value #REMOVAL_THREAD}): never on
+ * that call's request thread, whose answer is not done yet.
  *
  * <p>What to serve comes from the registry in the database, through {@link RegistrySync}.
  */
 @Component
-public class RouteRegistry {
+public class RouteRegistry implements AutoCloseable {
+
+    static final String REMOVAL_THREAD = "gerbang-route-removal";
 
     private static final Logger log = LoggerFactory.getLogger(RouteRegistry.class);
 
@@ -76,11 +84,7 @@ public class RouteRegistry {
 
         private void remove() {
             if (removed.compareAndSet(false, true)) {
-                try {
-                    CamelRoutes.remove(camel, route);
-                } catch (Exception e) {
-                    log.warn("Camel route of {} v{} not removed: {}", route.id(), route.version(), e.toString());
-                }
+                removals.execute(() -> removeCamelRoute(route));
             }
         }
     }
@@ -127,12 +131,20 @@ public class RouteRegistry {
     private final CamelContext camel;
     private final UpstreamClient upstreamClient;
     private final RouteValidator validator;
+    /** Removes retired Camel routes, one at a time; its thread ends when idle. */
+    private final ThreadPoolExecutor removals;
     private volatile Snapshot current = new Snapshot(RouteTable.EMPTY, Map.of());
 
     public RouteRegistry(CamelContext camel, UpstreamClient upstreamClient, RouteValidator validator) {
         this.camel = camel;
         this.upstreamClient = upstreamClient;
         this.validator = validator;
+        this.removals = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, REMOVAL_THREAD);
+            t.setDaemon(true);
+            return t;
+        });
+        this.removals.allowCoreThreadTimeOut(true);
     }
 
     public RouteTable table() {
@@ -173,6 +185,34 @@ public class RouteRegistry {
         Snapshot old = current;
         List<Route> table = new ArrayList<>();
         Map<String, Served> served = new HashMap<>();
+        List<Route> added = new ArrayList<>();
+        try {
+            build(routes, old, table, served, added);
+        } catch (Exception | Error e) {
+            for (Route route : added) {
+                removeCamelRoute(route);
+            }
+            log.error("Routes not changed on this node: a new route could not be started; it still serves what it served");
+            throw e;
+        }
+        current = new Snapshot(new RouteTable(table), Map.copyOf(served));
+        for (Served was : old.served().values()) {
+            if (served.get(was.route.id()) != was) {
+                if (!served.containsKey(was.route.id())) {
+                    log.info("Route {} v{} is no longer served", was.route.id(), was.route.version());
+                }
+                was.retire();
+            }
+        }
+    }
+
+    /**
+     * Builds what {@link #serve} swaps in: {@code table} and {@code served} are filled, and each route whose
+     * Camel route was added (or may have been, half-started) is put in {@code added}, to be removed again if
+     * a later one fails.
+     */
+    private void build(List<Route> routes, Snapshot old, List<Route> table, Map<String, Served> served,
+            List<Route> added) throws Exception {
         for (Route route : routes) {
             Served same = old.served().get(route.id());
             if (same != null && same.route.version() == route.version()) {
@@ -185,6 +225,10 @@ public class RouteRegistry {
                 log.error("Route {} v{} is not served by this node: {}", route.id(), route.version(), violations);
                 continue;
             }
+            if (camel.getRoute(CamelRoutes.camelRouteId(route)) != null) {
+                throw new IllegalStateException("Camel already has a route " + CamelRoutes.camelRouteId(route));
+            }
+            added.add(route);
             CamelRoutes.add(camel, route, new UpstreamForwarder(upstreamClient, route));
             table.add(route);
             served.put(route.id(), new Served(route, camel.getEndpoint(CamelRoutes.endpointUri(route)),
@@ -192,14 +236,23 @@ public class RouteRegistry {
             log.info("Route {} v{} ({}) serves /api{} -> {}", route.id(), route.version(), route.owner(), route.path(),
                     route.upstream());
         }
-        current = new Snapshot(new RouteTable(table), Map.copyOf(served));
-        for (Served was : old.served().values()) {
-            if (served.get(was.route.id()) != was) {
-                if (!served.containsKey(was.route.id())) {
-                    log.info("Route {} v{} is no longer served", was.route.id(), was.route.version());
-                }
-                was.retire();
-            }
+    }
+
+    /** Stops (letting in-flight exchanges finish) and removes the Camel route of {@code route}, if Camel has it. */
+    private void removeCamelRoute(Route route) {
+        if (camel.getRoute(CamelRoutes.camelRouteId(route)) == null) {
+            return;
         }
+        try {
+            CamelRoutes.remove(camel, route);
+        } catch (Exception e) {
+            log.warn("Camel route of {} v{} not removed: {}", route.id(), route.version(), e.toString());
+        }
+    }
+
+    /** Stops removing retired routes: the Camel context goes away with the node. */
+    @Override
+    public void close() {
+        removals.shutdownNow();
     }
 }

@@ -5,6 +5,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import id.gerbang.gateway.config.GerbangProperties;
@@ -17,10 +19,17 @@ import id.gerbang.routes.RouteDefinitionReader;
 import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.UpstreamPolicy;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +48,10 @@ class RouteRegistryTest {
     CamelContext camel;
     ProducerTemplate template;
     RouteRegistry registry;
+    /** The thread each Camel route was stopped on, by Camel route id. */
+    final Map<String, String> stoppedOn = new ConcurrentHashMap<>();
+    /** When set, stopping a Camel route waits for it. */
+    volatile CountDownLatch holdStopping;
 
     @BeforeAll
     static void startUpstream() {
@@ -58,6 +71,18 @@ class RouteRegistryTest {
     @BeforeEach
     void startCamel() {
         camel = new DefaultCamelContext();
+        camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) throws Exception {
+                if (event instanceof CamelEvent.RouteStoppingEvent stopping) {
+                    stoppedOn.put(stopping.getRoute().getRouteId(), Thread.currentThread().getName());
+                    CountDownLatch hold = holdStopping;
+                    if (hold != null) {
+                        hold.await();
+                    }
+                }
+            }
+        });
         camel.start();
         template = camel.createProducerTemplate();
         registry = new RouteRegistry(camel, client, new RouteValidator(new UpstreamPolicy(List.of("127.0.0.0/8"))));
@@ -65,6 +90,7 @@ class RouteRegistryTest {
 
     @AfterEach
     void stopCamel() {
+        registry.close();
         camel.stop();
     }
 
@@ -101,7 +127,8 @@ class RouteRegistryTest {
             assertThat(next.route().version()).isEqualTo(2);
         }
         inFlight.close();
-        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).as("removed once its last call is done").isNull();
+        await().untilAsserted(() -> assertThat(camel.getRoute("gerbang-dinkes-pasien-v1"))
+                .as("removed once its last call is done").isNull());
         assertThat(camel.getRoute("gerbang-dinkes-pasien-v2")).isNotNull();
     }
 
@@ -115,7 +142,7 @@ class RouteRegistryTest {
         assertThat(registry.acquire("/dinkes/pasien")).as("new calls find nothing").isNull();
         assertThat(call(inFlight)).isEqualTo(200);
         inFlight.close();
-        assertThat(camel.getRoutes()).isEmpty();
+        await().untilAsserted(() -> assertThat(camel.getRoutes()).isEmpty());
     }
 
     @Test
@@ -125,7 +152,7 @@ class RouteRegistryTest {
 
         registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
 
-        assertThat(camel.getRoute("gerbang-dinkes-obat-v4")).isNull();
+        await().untilAsserted(() -> assertThat(camel.getRoute("gerbang-dinkes-obat-v4")).isNull());
         assertThat(registry.table().byId("dinkes-pasien")).isSameAs(kept);
     }
 
@@ -155,6 +182,63 @@ class RouteRegistryTest {
 
         assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).as("the second call still holds it").isNotNull();
         second.close();
-        assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).isNull();
+        await().untilAsserted(() -> assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).isNull());
+    }
+
+    @Test
+    void aChangeWhoseCamelRouteCannotStartChangesNothing() throws Exception {
+        Route pasien = route("dinkes-pasien", "/dinkes/pasien", "/v1", 1);
+        registry.serve(List.of(pasien));
+        // something else consumes the endpoint the new dinkes-obat route needs: that route cannot start
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:gerbang-dinkes-obat-v1").routeId("squatter").log("taken");
+            }
+        });
+        List<Route> change = List.of(route("dinkes-lab", "/dinkes/lab", "/v1", 1),
+                route("dinkes-pasien", "/dinkes/pasien", "/v2", 2), route("dinkes-obat", "/dinkes/obat", "/v1", 1));
+
+        assertThatThrownBy(() -> registry.serve(change)).isNotNull();
+
+        assertThat(camel.getRoutes()).extracting(org.apache.camel.Route::getRouteId)
+                .as("the routes added before the failing one are removed again")
+                .containsExactlyInAnyOrder("gerbang-dinkes-pasien-v1", "squatter");
+        assertThat(registry.table().routes()).containsExactly(pasien);
+        try (RouteRegistry.Lease lease = registry.acquire("/dinkes/pasien/1")) {
+            assertThat(lease.route()).isSameAs(pasien);
+            assertThat(call(lease)).isEqualTo(200);
+        }
+        assertThat(registry.acquire("/dinkes/lab")).isNull();
+
+        camel.getRouteController().stopRoute("squatter");
+        assertThat(camel.removeRoute("squatter")).isTrue();
+        registry.serve(change);
+        assertThat(registry.table().routes()).extracting(Route::id).as("the same change, tried again, is served")
+                .containsExactlyInAnyOrder("dinkes-lab", "dinkes-pasien", "dinkes-obat");
+    }
+
+    @Test
+    void aRetiredRouteIsRemovedOnItsOwnThreadNotOnTheLastCallersThread() throws Exception {
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v1", 1)));
+        RouteRegistry.Lease inFlight = registry.acquire("/dinkes/pasien");
+        registry.serve(List.of(route("dinkes-pasien", "/dinkes/pasien", "/v2", 2)));
+        holdStopping = new CountDownLatch(1);
+        try {
+            CompletableFuture<Void> lastCallDone = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                inFlight.close();
+                lastCallDone.complete(null);
+            }, "caller");
+            caller.start();
+
+            await().untilAsserted(() -> assertThat(lastCallDone).as("the caller goes on while the removal is held")
+                    .isDone());
+            assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).isNotNull();
+        } finally {
+            holdStopping.countDown();
+        }
+        await().untilAsserted(() -> assertThat(camel.getRoute("gerbang-dinkes-pasien-v1")).isNull());
+        assertThat(stoppedOn).containsEntry("gerbang-dinkes-pasien-v1", RouteRegistry.REMOVAL_THREAD);
     }
 }
