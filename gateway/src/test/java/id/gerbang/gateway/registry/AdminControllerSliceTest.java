@@ -87,7 +87,7 @@ class AdminControllerSliceTest {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return mvc.perform(request.header("X-Correlation-Id", "c-admin")).andReturn().getResponse();
+        return mvc.perform(request).andReturn().getResponse();
     }
 
     static JsonNode problem(MockHttpServletResponse r, int status, String code) throws Exception {

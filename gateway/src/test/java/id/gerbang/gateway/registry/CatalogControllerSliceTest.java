@@ -1,0 +1,130 @@
+package id.gerbang.gateway.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.web.SliceSecurity;
+import id.gerbang.gateway.proxy.UpstreamClient;
+import id.gerbang.routes.Route;
+import id.gerbang.routes.RouteDefinitionReader;
+import id.gerbang.routes.RouteValidator;
+import id.gerbang.routes.UpstreamPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.web.servlet.WebMvcTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
+import org.springframework.context.annotation.Import;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/**
+ * The catalogue as the web layer serves it: the security chain in front of {@link CatalogController},
+ * over a registry serving one route (its upstream is never called). Any valid token reads it; the
+ * upstream's address is never shown.
+ */
+@WebMvcTest(controllers = CatalogController.class, excludeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
+        pattern = "id\\.gerbang\\.gateway\\.console\\..*"))
+@Import({SliceSecurity.class, CatalogControllerSliceTest.Served.class})
+class CatalogControllerSliceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Served {
+        @Bean(destroyMethod = "stop")
+        CamelContext camel() {
+            CamelContext camel = new DefaultCamelContext();
+            camel.start();
+            return camel;
+        }
+
+        @Bean
+        UpstreamClient upstreamClient(GerbangProperties properties) {
+            return new UpstreamClient(properties);
+        }
+
+        @Bean
+        RouteRegistry registry(CamelContext camel, UpstreamClient client, GerbangProperties properties) throws Exception {
+            RouteRegistry registry = new RouteRegistry(camel, client,
+                    new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed())));
+            registry.serve(List.of(Route.from(new RouteDefinitionReader().readYaml("""
+                    id: disdukcapil-penduduk
+                    owner: disdukcapil
+                    name: Data penduduk
+                    path: /disdukcapil/penduduk
+                    methods: [GET]
+                    upstream: {url: "http://127.0.0.1:9/internal/penduduk"}
+                    access: {opds: [dinkes, bapenda]}
+                    """, "test").get(0), 3)));
+            return registry;
+        }
+    }
+
+    @Autowired
+    MockMvc mvc;
+
+    MockHttpServletResponse perform(MockHttpServletRequestBuilder request, String token) throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return mvc.perform(request).andReturn().getResponse();
+    }
+
+    static JsonNode json(MockHttpServletResponse r) throws Exception {
+        return JSON.readTree(r.getContentAsString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anyValidTokenReadsTheCatalogueWithoutTheUpstreamsAddress() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog"), SliceSecurity.CLIENT);
+
+        assertThat(r.getStatus()).isEqualTo(200);
+        assertThat(r.getContentType()).isEqualTo("application/json");
+        JsonNode entry = json(r).get(0);
+        assertThat(entry.get("id").asText()).isEqualTo("disdukcapil-penduduk");
+        assertThat(entry.get("version").asLong()).isEqualTo(3);
+        assertThat(entry.get("path").asText()).isEqualTo("/api/disdukcapil/penduduk");
+        assertThat(entry.get("access").get("opds").findValuesAsText("id")).containsExactly("bapenda", "dinkes");
+        assertThat(r.getContentAsString()).doesNotContain("127.0.0.1").doesNotContain("internal");
+    }
+
+    @Test
+    void oneServiceByItsId() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog/disdukcapil-penduduk"), SliceSecurity.AUDITOR);
+
+        assertThat(r.getStatus()).isEqualTo(200);
+        assertThat(json(r).get("name").asText()).isEqualTo("Data penduduk");
+    }
+
+    @Test
+    void anUnknownServiceIsAProblemDocument() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog/tidak-ada"), SliceSecurity.CLIENT);
+
+        assertThat(r.getStatus()).isEqualTo(404);
+        assertThat(r.getContentType()).isEqualTo("application/problem+json");
+        assertThat(json(r).get("code").asText()).isEqualTo("ROUTE_NOT_FOUND");
+        assertThat(json(r).get("detail").asText()).isEqualTo("no service has the id tidak-ada");
+    }
+
+    @Test
+    void withoutAValidTokenTheAnswerIs401() throws Exception {
+        for (String token : new String[] {null, "forged"}) {
+            MockHttpServletResponse r = perform(get("/catalog"), token);
+
+            assertThat(r.getStatus()).as("token %s", token).isEqualTo(401);
+            assertThat(json(r).get("code").asText()).isEqualTo("INVALID_TOKEN");
+            assertThat(r.getContentAsString()).doesNotContain("disdukcapil");
+        }
+    }
+}
