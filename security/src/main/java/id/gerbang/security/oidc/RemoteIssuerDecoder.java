@@ -1,12 +1,20 @@
 package id.gerbang.security.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSetBasedJWKSource;
+import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,6 +88,14 @@ public final class RemoteIssuerDecoder {
 
     /** A decoder checking signature (keys from {@code keys}), issuer (when configured), audience, expiry. */
     public static NimbusJwtDecoder create(IssuerKeys keys, Settings settings) {
+        return create(keys, settings, Clock.systemUTC());
+    }
+
+    /**
+     * The same, with the JWK set's cache, its refresh limit, its outage tolerance and the tokens' expiry
+     * all read on {@code clock}.
+     */
+    public static NimbusJwtDecoder create(IssuerKeys keys, Settings settings, Clock clock) {
         AtomicLong nextRateLimitLog = new AtomicLong();
         JWKSource<SecurityContext> source = JWKSourceBuilder.create(keys)
                 .cache(settings.cacheTtl().toMillis(), settings.fetchTimeout().toMillis())
@@ -102,20 +118,41 @@ public final class RemoteIssuerDecoder {
                                         ? " for at most " + Duration.ofMillis(outage.getRemainingTime()) + " more" : ""))
                 .retrying(true)
                 .build();
+        if (!(source instanceof JWKSetBasedJWKSource<SecurityContext> sets)) {
+            throw new IllegalStateException("unexpected JWK source " + source.getClass().getName());
+        }
+        JWKSetSource<SecurityContext> timed = sets.getJWKSetSource();
 
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         Set<JWSAlgorithm> algorithms = settings.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, source));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms,
+                (JWKSelector selector, SecurityContext context) -> keys(timed, selector, context, clock.millis())));
         processor.setJWTClaimsSetVerifier((claims, context) -> { }); // the claims are Spring's validators' job
 
         NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
-        decoder.setJwtValidator(validator(keys, settings));
+        decoder.setJwtValidator(validator(keys, settings, clock));
         return decoder;
     }
 
-    static OAuth2TokenValidator<Jwt> validator(IssuerKeys keys, Settings settings) {
+    /**
+     * The keys {@code selector} wants, as Nimbus's {@link JWKSetBasedJWKSource} finds them (the cached set,
+     * then a refresh when none matches), at the time {@code now} instead of the system's.
+     */
+    private static List<JWK> keys(JWKSetSource<SecurityContext> sets, JWKSelector selector, SecurityContext context,
+            long now) throws KeySourceException {
+        JWKSet cached = sets.getJWKSet(JWKSetCacheRefreshEvaluator.noRefresh(), now, context);
+        List<JWK> found = selector.select(cached);
+        if (!found.isEmpty()) {
+            return found;
+        }
+        return selector.select(sets.getJWKSet(JWKSetCacheRefreshEvaluator.referenceComparison(cached), now, context));
+    }
+
+    static OAuth2TokenValidator<Jwt> validator(IssuerKeys keys, Settings settings, Clock clock) {
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-        validators.add(new JwtTimestampValidator(settings.clockSkew()));
+        JwtTimestampValidator timestamps = new JwtTimestampValidator(settings.clockSkew());
+        timestamps.setClock(clock);
+        validators.add(timestamps);
         keys.issuer().ifPresent(issuer -> validators.add(new JwtIssuerValidator(issuer)));
         String audience = settings.audience();
         validators.add(new JwtClaimValidator<Collection<String>>("aud", aud -> aud != null && aud.contains(audience)));

@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import id.gerbang.security.TestClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,8 @@ class RemoteIssuerDecoderTest {
     private final List<RSAKey> published = new CopyOnWriteArrayList<>();
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private volatile int jwksStatus = 200;
+    /** The decoder's clock: its cache expires when the test moves it, not while the test waits. */
+    private final TestClock clock = new TestClock(Instant.now());
 
     @BeforeAll
     static void keys() throws Exception {
@@ -81,7 +84,7 @@ class RemoteIssuerDecoderTest {
     private JwtDecoder decoder(Duration cacheTtl, Duration refreshMinInterval, Duration outageTolerance) {
         return RemoteIssuerDecoder.create(new IssuerKeys(issuer, null, Duration.ofSeconds(2)),
                 new RemoteIssuerDecoder.Settings(cacheTtl, refreshMinInterval, outageTolerance, Duration.ofSeconds(2),
-                        Duration.ofSeconds(1), "gerbang", Set.of()));
+                        Duration.ofSeconds(1), "gerbang", Set.of()), clock);
     }
 
     private JwtDecoder decoder() {
@@ -137,7 +140,7 @@ class RemoteIssuerDecoderTest {
         JwtDecoder decoder = decoder(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofHours(1));
         decoder.decode(token(first, c -> {}));
         jwksStatus = 503;
-        Thread.sleep(400); // the cached set has expired
+        clock.advance(Duration.ofMillis(400)); // the cached set has expired
 
         assertThat(decoder.decode(token(first, c -> {})).getClaimAsString("opd")).isEqualTo("dinkes");
         assertThat(jwksRequests.get()).as("the issuer was asked again").isGreaterThan(1);
@@ -150,9 +153,20 @@ class RemoteIssuerDecoderTest {
         JwtDecoder decoder = decoder(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(1));
         decoder.decode(token(first, c -> {}));
         server.stop(0);
-        Thread.sleep(400);
+        clock.advance(Duration.ofMillis(400));
 
         assertThatThrownBy(() -> decoder.decode(token(first, c -> {}))).isInstanceOf(JwtException.class);
+    }
+
+    @Test
+    void expiryIsReadOnTheDecodersClock() throws Exception {
+        JwtDecoder decoder = decoder();
+        String token = token(first, c -> {}); // valid for five minutes
+        decoder.decode(token);
+
+        clock.advance(Duration.ofMinutes(6));
+
+        assertThatThrownBy(() -> decoder.decode(token)).isInstanceOf(JwtException.class).hasMessageContaining("expired");
     }
 
     @Test
