@@ -85,4 +85,17 @@ class AccessAndRoutingIT extends GatewayTest {
     void optionsOnARouteThatDoesNotServeItIsNotAllowed() throws Exception {
         assertRefused(call("OPTIONS", "/api/it/echo/x", "dinkes-simpus"), 405, "METHOD_NOT_ALLOWED");
     }
+
+    @Test
+    void aMethodNotAllowedNamesTheMethodsTheRouteServesInAllow() throws Exception {
+        HttpResponse<String> r = call("GET", "/api/it/small", "dinkes-simpus");
+        assertRefused(r, 405, "METHOD_NOT_ALLOWED");
+        assertThat(r.headers().firstValue("Allow")).hasValue("POST");
+    }
+
+    @Test
+    void aPathThatExistsNowhereIsNotFoundForACallerWithAValidToken() throws Exception {
+        assertProblem(call("GET", "/nothing-here", "dinkes-simpus"), 404, "ROUTE_NOT_FOUND");
+        assertProblem(call("GET", "/api/unknown", "dinkes-simpus"), 404, "ROUTE_NOT_FOUND");
+    }
 }

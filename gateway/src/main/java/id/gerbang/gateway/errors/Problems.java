@@ -68,23 +68,29 @@ public final class Problems {
      */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId)
             throws IOException {
-        write(response, code, detail, correlationId, -1, Map.of());
+        write(response, code, detail, correlationId, -1, Map.of(), null);
     }
 
     /** As {@link #write(HttpServletResponse, ErrorCode, String, String)}, with {@code Retry-After} when not negative. */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
             long retryAfterSeconds) throws IOException {
-        write(response, code, detail, correlationId, retryAfterSeconds, Map.of());
+        write(response, code, detail, correlationId, retryAfterSeconds, Map.of(), null);
+    }
+
+    /** The answer to a refusal: its code and detail, and its {@code Retry-After} or {@code Allow} if it has one. */
+    public static void write(HttpServletResponse response, GatewayException refusal, String correlationId) throws IOException {
+        write(response, refusal.code(), refusal.getMessage(), correlationId, refusal.retryAfterSeconds(), Map.of(),
+                refusal.allow());
     }
 
     /** As {@link #write(HttpServletResponse, ErrorCode, String, String)}, with extension members. */
     public static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
             Map<String, ?> extensions) throws IOException {
-        write(response, code, detail, correlationId, -1, extensions);
+        write(response, code, detail, correlationId, -1, extensions, null);
     }
 
     private static void write(HttpServletResponse response, ErrorCode code, String detail, String correlationId,
-            long retryAfterSeconds, Map<String, ?> extensions) throws IOException {
+            long retryAfterSeconds, Map<String, ?> extensions, String allow) throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -98,6 +104,9 @@ public final class Problems {
         }
         if (retryAfterSeconds >= 0) {
             response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
+        if (allow != null) {
+            response.setHeader("Allow", allow);
         }
         if (correlationId != null) {
             response.setHeader(CORRELATION_HEADER, correlationId);

@@ -1,70 +1,47 @@
 package id.gerbang.gateway.pipeline;
 
 import id.gerbang.gateway.context.UserIds;
-import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.errors.Problems;
-import id.gerbang.gateway.proxy.ForwardHeaders;
 import id.gerbang.gateway.policy.RateLimits;
 import id.gerbang.gateway.policy.RoutePolicy;
 import id.gerbang.gateway.policy.TrafficPolicies;
-import id.gerbang.gateway.proxy.BoundedBody;
-import id.gerbang.gateway.proxy.ForwardRequest;
 import id.gerbang.gateway.proxy.ForwardResponse;
-import id.gerbang.gateway.proxy.UpstreamFailure;
+import id.gerbang.gateway.proxy.Upstream;
+import id.gerbang.gateway.proxy.UpstreamCall;
 import id.gerbang.gateway.registry.RouteRegistry;
 import id.gerbang.gateway.trail.AuditTrail;
+import id.gerbang.gateway.trail.CallRecord;
 import id.gerbang.gateway.trail.Masking;
-import id.gerbang.gateway.trail.TrailEntry;
-import id.gerbang.gateway.trail.TrailUnavailableException;
-import id.gerbang.gateway.trail.Sha256;
-import java.security.MessageDigest;
-import id.gerbang.gateway.web.RawResponseHeaders;
+import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteTable;
 import id.gerbang.security.AccessPolicy;
+import id.gerbang.security.BearerTokens;
 import id.gerbang.security.Caller;
 import id.gerbang.security.InvalidTokenException;
 import id.gerbang.security.TokenAuthenticator;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
-import java.io.InputStream;
-import java.time.Instant;
-import java.util.HashSet;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The request pipeline of {@code /api/**}, in one place. Every call passes these steps in this order:
+ * The request pipeline of {@code /api/**}: {@link #handle} is the order of the steps, and every call passes
+ * them in that order. Each step is one line there; what it does lives with its concern: request paths
+ * ({@link RequestPaths}), bearer tokens ({@link BearerTokens}), routes ({@link RouteRegistry}), access
+ * ({@link AccessPolicy}), rate limits ({@link RateLimits}), resilience ({@link RoutePolicy}), the upstream
+ * call and the relay of its answer ({@link UpstreamCall}), the call's record ({@link CallRecord},
+ * {@link RecordedProblems}). The correlation id was given by {@link GatewayFilter} before.
  *
- * <ol>
- *   <li>correlate: keep the caller's {@code X-Correlation-Id} if sane, else make one ({@link GatewayFilter});
- *   <li>refuse unreasonable requests: a method outside {@link #METHODS}, a request target longer than
- *       {@link #MAX_TARGET} characters;
- *   <li>refuse hostile paths ({@link RequestPaths});
- *   <li>authenticate: the bearer token, verified ({@link TokenAuthenticator});
- *   <li>find the route: longest whole-segment path prefix ({@link RouteTable});
- *   <li>authorize: method and access list ({@link AccessPolicy});
- *   <li>limit: the declared body size against {@code maxBodyBytes}, then the client's rate limit on the
- *       route, one budget across all nodes ({@link RateLimits});
- *   <li>forward, with the route's resilience ({@link RoutePolicy}): a place in its bulkhead, then each
- *       attempt through its circuit breaker and the route's Camel route to the upstream, retried when the
- *       policy allows; the answer streams back while the place is held;
- *   <li>record: one record on the trail, whatever the outcome, committed before the answer is complete.
- * </ol>
- *
- * A step that refuses throws {@link GatewayException}; its code becomes the problem answer.
+ * <p>A step that refuses throws {@link GatewayException}; its code becomes the problem answer, after the
+ * call's record is stored.
  */
 @Component
 public class ApiPipeline {
@@ -78,166 +55,62 @@ public class ApiPipeline {
      * stores of a path (8,192) even after masking.
      */
     static final int MAX_TARGET = 8000;
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiPipeline.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiPipeline.class);
 
     private final TokenAuthenticator authenticator;
     private final RouteRegistry registry;
-    private final ProducerTemplate camel;
     private final AuditTrail trail;
     private final TrafficPolicies policies;
     private final RateLimits rateLimits;
+    private final Upstream upstream;
     private final CallMetrics metrics;
-    private final long bufferBodiesUpTo;
-    /**
-     * Two relay buffers per request thread, reused call after call: a call runs on one thread from start
-     * to end, and fresh buffers for every call would be most of the gateway's garbage.
-     */
-    private final ThreadLocal<byte[][]> buffers;
 
-    public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, ProducerTemplate camel,
-            AuditTrail trail, TrafficPolicies policies, RateLimits rateLimits, CallMetrics metrics,
-            GerbangProperties properties) {
+    public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, AuditTrail trail,
+            TrafficPolicies policies, RateLimits rateLimits, Upstream upstream, CallMetrics metrics) {
         this.authenticator = authenticator;
         this.registry = registry;
-        this.camel = camel;
         this.trail = trail;
         this.policies = policies;
         this.rateLimits = rateLimits;
+        this.upstream = upstream;
         this.metrics = metrics;
-        int bufferSize = properties.proxy().bufferSize();
-        this.buffers = ThreadLocal.withInitial(() -> new byte[][] {new byte[bufferSize], new byte[bufferSize]});
-        this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
-    }
-
-    /** Mutable state of one call, gathered for its trail record. */
-    private static final class Call {
-        final Instant requestAt = Instant.now();
-        final long startNanos = System.nanoTime();
-        final String correlationId;
-        final String method;
-        final String path;
-        final String query;
-        Caller caller;
-        String userId;
-        Route route;
-        int status;
-        Integer upstreamStatus;
-        ErrorCode error;
-        Long upstreamNanos;
-        BoundedBody requestBody;
-        long responseBytes;
-        MessageDigest responseSha256;
-        boolean recordTried;
-
-        Call(HttpServletRequest request, String correlationId) {
-            this.correlationId = correlationId;
-            this.method = request.getMethod();
-            this.path = request.getRequestURI();
-            this.query = request.getQueryString();
-        }
-
-        TrailEntry toEntry(Masking masking) {
-            Instant now = Instant.now();
-            Route r = route;
-            Caller who = caller;
-            // every field the caller wrote is masked with the route's masking (the trail masks NIKs in
-            // the identifying fields again, whoever makes the entry)
-            return new TrailEntry(TrailEntry.Kind.CALL, requestAt, now, masking.shapes(correlationId),
-                    who == null ? null : who.clientId(), who == null ? null : who.opd(),
-                    userId == null ? null : masking.shapes(userId),
-                    r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner(),
-                    method, masking.path(path), masking.query(query), status, upstreamStatus,
-                    error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000,
-                    upstreamNanos == null ? null : upstreamNanos / 1_000_000,
-                    requestBody == null ? 0L : requestBody.count(), responseBytes,
-                    requestBody == null ? null : requestBody.sha256(),
-                    responseSha256 == null ? null : Sha256.hex(responseSha256), null);
-        }
     }
 
     public void handle(HttpServletRequest request, HttpServletResponse response, String correlationId)
             throws IOException {
-        Call call = new Call(request, correlationId);
+        CallRecord call = new CallRecord(request, correlationId);
         RouteRegistry.Lease lease = null;
         try {
-            refuseUnreasonable(call.method, call.path, call.query);
-            refuseHostilePath(call.path, call.query);
-            call.caller = authenticate(request, call);
-            call.userId = userId(request);
-            lease = findRoute(call.path);
-            call.route = lease.route();
-            authorize(call.caller, call.route, call.method);
-            checkDeclaredLength(request, call.route);
-            rateLimits.spend(call.route, call.caller.clientId());
-            requireTrail();
-            forward(request, response, call, lease);
+            refuseUnreasonable(call);                                 // method, length of the target
+            refuseHostile(call);                                      // dot segments, encodings, tokens in the query
+            call.caller(authenticate(request));                       // the bearer token, verified
+            call.userId(userId(request));                             // X-User-Id, when sane
+            lease = findRoute(call.path());                           // longest path prefix, held until done
+            call.route(lease.route(), lease.masking());
+            authorize(call, lease.route());                           // method, then access list
+            checkDeclaredLength(request, lease.route());              // Content-Length against maxBodyBytes
+            rateLimits.spend(lease.route(), call.caller().clientId()); // one budget across all nodes
+            requireTrail();                                           // no upstream acts on an unrecordable call
+            forward(request, response, call, lease);                  // bulkhead, breaker, retries; relay, record
         } catch (GatewayException e) {
-            refuse(response, call, e.code(), e.getMessage(), e.retryAfterSeconds());
+            refuse(response, call, e);
         } catch (IOException e) {
             // the answer had begun (an upstream body broke off, the caller went away): record what happened
             // unless a record was already tried; the connection is cut by rethrowing
-            if (!call.recordTried) {
+            if (!call.recordTried()) {
                 record(call);
             }
             throw e;
         } catch (RuntimeException e) {
             log.error("Call {} failed inside the gateway", correlationId, e);
-            refuse(response, call, ErrorCode.INTERNAL_ERROR, "internal error", -1);
+            refuse(response, call, new GatewayException(ErrorCode.INTERNAL_ERROR, "internal error"));
         } finally {
             if (lease != null) {
                 lease.close(); // a route replaced or deleted meanwhile is removed once its last call is done
             }
-            metrics.record(call.route == null ? null : call.route.id(), call.caller == null ? null : call.caller.clientId(),
-                    call.status, call.error == null ? null : call.error.name(), System.nanoTime() - call.startNanos);
-        }
-    }
-
-    /**
-     * Answers with a gateway error, after its record is stored. When the trail cannot take the record the
-     * answer is 503 AUDIT_UNAVAILABLE instead: nothing the gateway decides goes unrecorded.
-     */
-    private void refuse(HttpServletResponse response, Call call, ErrorCode code, String detail, long retryAfterSeconds)
-            throws IOException {
-        call.error = code;
-        call.status = code.status();
-        if (!call.recordTried) {
-            byte[] problem = Problems.json(code, detail, call.correlationId).getBytes(StandardCharsets.UTF_8);
-            call.responseBytes = problem.length;
-            call.responseSha256 = Sha256.newDigest();
-            call.responseSha256.update(problem);
-            if (!record(call) && code != ErrorCode.AUDIT_UNAVAILABLE) {
-                code = ErrorCode.AUDIT_UNAVAILABLE;
-                detail = "the request trail cannot be written; the gateway refuses rather than serve unaudited";
-                retryAfterSeconds = -1;
-                call.error = code;
-                call.status = code.status();
-            }
-        }
-        Problems.write(response, code, detail, call.correlationId, retryAfterSeconds);
-    }
-
-    /**
-     * The masking of the route the path leads to, even when the call was refused before its route was
-     * looked up (a 401 on a route that masks e-mail addresses must not store them either).
-     */
-    private Masking masking(Call call) {
-        Route route = call.route;
-        if (route == null && call.path.startsWith(API_PREFIX) && RequestPaths.refusal(call.path) == null) {
-            RouteTable.Match match = registry.table().match(call.path.substring(API_PREFIX.length()));
-            route = match == null ? null : match.route();
-        }
-        return route == null ? Masking.DEFAULT : registry.masking(route);
-    }
-
-    /** Stores the call's record; {@code false} when the trail cannot take it. */
-    private boolean record(Call call) {
-        call.recordTried = true;
-        try {
-            trail.record(call.toEntry(masking(call)));
-            return true;
-        } catch (TrailUnavailableException e) {
-            log.warn("Call {} not recorded: {}", call.correlationId, e.getMessage());
-            return false;
+            metrics.record(call.route() == null ? null : call.route().id(),
+                    call.caller() == null ? null : call.caller().clientId(), call.status(),
+                    call.error() == null ? null : call.error().name(), System.nanoTime() - call.startNanos());
         }
     }
 
@@ -246,80 +119,39 @@ public class ApiPipeline {
      * keep whole: a method outside {@link #METHODS} (methods are case-sensitive), a target beyond
      * {@link #MAX_TARGET}. Its record stores the method and path cut to their columns ({@code StoredFields}).
      */
-    private static void refuseUnreasonable(String method, String path, String query) {
-        if (!METHODS.contains(method)) {
+    private static void refuseUnreasonable(CallRecord call) {
+        if (!METHODS.contains(call.method())) {
             throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "refused method: an /api call uses one of " + String.join(", ", new java.util.TreeSet<>(METHODS)));
+                    "refused method: an /api call uses one of " + String.join(", ", new TreeSet<>(METHODS)));
         }
-        long target = path.length() + (query == null ? 0L : query.length() + 1L);
+        long target = call.path().length() + (call.query() == null ? 0L : call.query().length() + 1L);
         if (target > MAX_TARGET) {
             throw new GatewayException(ErrorCode.BAD_REQUEST,
                     "refused request target of " + target + " characters: at most " + MAX_TARGET);
         }
     }
 
-    private static void refuseHostilePath(String path, String query) {
-        String refusal = RequestPaths.refusal(path);
+    private static void refuseHostile(CallRecord call) {
+        String refusal = RequestPaths.refusal(call.path());
         if (refusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused request path: " + refusal);
         }
-        String queryRefusal = RequestPaths.queryRefusal(query);
+        String queryRefusal = RequestPaths.queryRefusal(call.query());
         if (queryRefusal != null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "refused query: " + queryRefusal);
         }
-    }
-
-    private Caller authenticate(HttpServletRequest request, Call call) {
-        if (hasQueryToken(call.query)) {
+        if (RequestPaths.hasQueryToken(call.query())) {
             throw new GatewayException(ErrorCode.INVALID_TOKEN,
                     "tokens are accepted only in the Authorization header, never in the query string");
         }
-        var headers = request.getHeaders("Authorization");
-        String authorization = headers.hasMoreElements() ? headers.nextElement() : null;
-        if (authorization == null) {
-            throw new GatewayException(ErrorCode.INVALID_TOKEN, "no bearer token");
-        }
-        if (headers.hasMoreElements()) {
-            throw new GatewayException(ErrorCode.INVALID_TOKEN, "more than one Authorization header");
-        }
-        if (authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new GatewayException(ErrorCode.INVALID_TOKEN, "the Authorization header is not a bearer token");
-        }
+    }
+
+    private Caller authenticate(HttpServletRequest request) {
         try {
-            return authenticator.authenticate(authorization.substring(7).trim());
+            return authenticator.authenticate(BearerTokens.only(request.getHeaders("Authorization")));
         } catch (InvalidTokenException e) {
             throw new GatewayException(ErrorCode.INVALID_TOKEN, e.getMessage());
         }
-    }
-
-    /**
-     * Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token},
-     * {@code access_token[]}), or under a name PHP reads as {@code access_token} ({@code access.token},
-     * {@code access+token}, {@code access%20token}, {@code access[token}, {@code access_token%00x}).
-     */
-    static boolean hasQueryToken(String query) {
-        if (query == null) {
-            return false;
-        }
-        for (String param : query.split("[&;]")) {
-            int eq = param.indexOf('=');
-            String name = phpName(eq < 0 ? param : param.substring(0, eq));
-            if (name.equals("access_token") || name.startsWith("access_token[") || name.replace('[', '_').equals("access_token")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A query parameter's name as PHP reads it, lower-cased: decoded ({@code +} is a space), cut at a NUL,
-     * leading spaces dropped, spaces and dots turned into {@code _} (an unmatched {@code [} too, checked by
-     * the caller).
-     */
-    private static String phpName(String rawName) {
-        String name = RequestPaths.decodeFully(rawName.replace('+', ' ')).toLowerCase(java.util.Locale.ROOT);
-        int nul = name.indexOf('\0');
-        return (nul < 0 ? name : name.substring(0, nul)).stripLeading().replace(' ', '_').replace('.', '_');
     }
 
     private static String userId(HttpServletRequest request) {
@@ -331,7 +163,6 @@ public class ApiPipeline {
         return userId;
     }
 
-    /** The route serving the path, held until the call is done. */
     private RouteRegistry.Lease findRoute(String path) {
         RouteRegistry.Lease lease = registry.acquire(path.substring(API_PREFIX.length()));
         if (lease == null) {
@@ -340,21 +171,13 @@ public class ApiPipeline {
         return lease;
     }
 
-    private static void authorize(Caller caller, Route route, String method) {
-        switch (AccessPolicy.decide(caller, route, method)) {
+    private static void authorize(CallRecord call, Route route) {
+        switch (AccessPolicy.decide(call.caller(), route, call.method())) {
             case ALLOWED -> { }
-            case METHOD_NOT_ALLOWED -> throw new GatewayException(ErrorCode.METHOD_NOT_ALLOWED,
-                    "route " + route.id() + " does not serve " + method);
+            case METHOD_NOT_ALLOWED -> throw GatewayException.methodNotAllowed(
+                    "route " + route.id() + " does not serve " + call.method(), route.methods());
             case DENIED -> throw new GatewayException(ErrorCode.ACCESS_DENIED,
-                    "client " + caller.clientId() + " may not call " + method + " on route " + route.id());
-        }
-    }
-
-    /** An upstream must not act on a call that cannot be recorded: while the store is failing, refuse first. */
-    private void requireTrail() {
-        if (!trail.available()) {
-            throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
-                    "the request trail cannot be written; the gateway refuses rather than serve unaudited");
+                    "client " + call.caller().clientId() + " may not call " + call.method() + " on route " + route.id());
         }
     }
 
@@ -366,181 +189,57 @@ public class ApiPipeline {
         }
     }
 
-    private void forward(HttpServletRequest request, HttpServletResponse response, Call call, RouteRegistry.Lease match)
-            throws IOException {
-        Route route = match.route();
-        Endpoint endpoint = match.endpoint();
-        RoutePolicy policy = policies.of(route);
+    /** An upstream must not act on a call that cannot be recorded: while the store is failing, refuse first. */
+    private void requireTrail() {
+        if (!trail.available()) {
+            throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE, RecordedProblems.UNAVAILABLE);
+        }
+    }
+
+    /** A place in the route's bulkhead; each attempt through its breaker, retried when it allows; the relay. */
+    private void forward(HttpServletRequest request, HttpServletResponse response, CallRecord call,
+            RouteRegistry.Lease lease) throws IOException {
+        RoutePolicy policy = policies.of(lease.route());
         try (RoutePolicy.Permit inFlight = policy.enter()) {
-            long length = request.getContentLengthLong();
-            boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-            InputStream streamed = null;
-            byte[] whole = null;
-            if (hasBody) {
-                call.requestBody = new BoundedBody(request.getInputStream(), route.maxBodyBytes());
-                // read it all first when there is no declared length and the limit is small (a body over the
-                // limit is then refused before the upstream hears of the call), or when the call may be
-                // re-sent: a body streamed once cannot be sent again
-                boolean buffer = length < 0 ? route.maxBodyBytes() <= bufferBodiesUpTo
-                        : policy.retries(call.method) && length <= bufferBodiesUpTo;
-                if (buffer) {
-                    whole = readWhole(call.requestBody, route);
-                    length = whole.length;
-                } else {
-                    streamed = call.requestBody;
-                }
-            }
-            List<Header> headers = ForwardHeaders.toUpstream(request, call.correlationId,
-                    call.caller.clientId(), call.caller.opd(), call.userId);
-            long bodyLength = hasBody ? length : 0;
-            byte[] replay = whole;
-            InputStream once = streamed;
-            ForwardResponse upstream = policy.call(call.method, !hasBody || replay != null, () -> attempt(endpoint, call,
-                    new ForwardRequest(call.method, match.rest(), call.query, headers,
-                            replay != null ? new ByteArrayInputStream(replay) : once, bodyLength)));
-            try (upstream) {
-                call.upstreamNanos = upstream.upstreamNanos();
-                relay(upstream, response, call);
+            UpstreamCall upstreamCall = upstream.open(request, call, lease.endpoint(), lease.rest(), policy.retries(call.method()));
+            try (ForwardResponse answer = policy.call(call.method(), upstreamCall.replayable(), upstreamCall::attempt)) {
+                upstreamCall.relay(answer, response, () -> record(call));
             }
         }
     }
 
-    /** One attempt at the upstream through the route's Camel route: its open answer, or why there is none. */
-    private ForwardResponse attempt(Endpoint endpoint, Call call, ForwardRequest forward) {
-        Exchange exchange = endpoint.createExchange();
-        exchange.getMessage().setBody(forward);
-        camel.send(endpoint, exchange);
-        if (exchange.getException() != null) {
-            Throwable failure = call.requestBody != null && call.requestBody.failure() != null
-                    ? call.requestBody.failure() : exchange.getException();
-            throw UpstreamFailure.classify(failure, call.route);
+    /** Answers with the refusal after its record is stored, or 503 AUDIT_UNAVAILABLE when it cannot be. */
+    private void refuse(HttpServletResponse response, CallRecord call, GatewayException refusal) throws IOException {
+        call.refused(refusal.code());
+        if (call.recordTried()) {
+            Problems.write(response, refusal, call.correlationId());
+            return;
         }
-        return exchange.getMessage().getBody(ForwardResponse.class);
+        call.problem(Problems.json(refusal.code(), refusal.getMessage(), call.correlationId()).getBytes(StandardCharsets.UTF_8));
+        call.refused(RecordedProblems.refuse(() -> trail.record(call.entry(unroutedMasking(call))), response, refusal,
+                call.correlationId()));
     }
 
-    private static byte[] readWhole(BoundedBody body, Route route) {
-        try {
-            return body.readAllBytes();
-        } catch (IOException e) {
-            throw UpstreamFailure.classify(e, route);
-        }
+    /** Stores the call's record; {@code false} when the trail cannot take it. */
+    private boolean record(CallRecord call) {
+        return RecordedProblems.stored(() -> trail.record(call.entry(unroutedMasking(call))), call.correlationId());
     }
 
     /**
-     * Relays the upstream's answer while keeping the audit guarantee: the last piece of the body is held
-     * back until the call's record is committed. An answer that fits in one buffer (most do) is read
-     * whole first, so that if the trail fails the caller still gets a clean 503 AUDIT_UNAVAILABLE; a
-     * longer one streams, and if the trail fails at its end the connection is cut before the last piece,
-     * so the caller never holds a complete, unrecorded answer.
+     * The masking for a call refused before its route was found: the masking of the route its path leads
+     * to (a 401 on a route that masks e-mail addresses must not store them either). A call that found its
+     * route is masked with that route's masking, not looked up again.
      */
-    private void relay(ForwardResponse upstream, HttpServletResponse response, Call call) throws IOException {
-        ClassicHttpResponse answer = upstream.response();
-        if (answer.containsHeader("Transfer-Encoding") && answer.containsHeader("Content-Length")) {
-            // two framings: which one a client believes decides where the answer ends (RFC 9112 6.3)
-            throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE,
-                    "the upstream of route " + call.route.id() + " gave an answer with both Content-Length and Transfer-Encoding");
+    private Masking unroutedMasking(CallRecord call) {
+        if (call.masking() != null) {
+            return call.masking();
         }
-        call.upstreamStatus = answer.getCode();
-        call.status = answer.getCode();
-        response.setStatus(answer.getCode());
-        copyHeaders(answer, response);
-
-        InputStream body = upstream.body();
-        ServletOutputStream out = null;
-        byte[][] pair = buffers.get();
-        byte[] held = pair[0];
-        int heldLength = -1;
-        if (body != null) {
-            call.responseSha256 = Sha256.newDigest();
-            heldLength = fill(body, held, call);
-            byte[] next = pair[1];
-            while (heldLength >= 0) {
-                int nextLength = readUpstream(body, next, call);
-                if (nextLength < 0) {
-                    break;
-                }
-                if (out == null) {
-                    out = response.getOutputStream();
-                }
-                out.write(held, 0, heldLength);
-                if (body.available() == 0) {
-                    out.flush();
-                }
-                byte[] swap = held;
-                held = next;
-                next = swap;
-                heldLength = nextLength;
+        if (call.path().startsWith(API_PREFIX) && RequestPaths.refusal(call.path()) == null) {
+            RouteTable.Match match = registry.table().match(call.path().substring(API_PREFIX.length()));
+            if (match != null) {
+                return registry.masking(match.route());
             }
         }
-        if (!record(call)) {
-            if (out == null) {
-                throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
-                        "the request trail cannot be written; the gateway refuses rather than serve unaudited");
-            }
-            throw new IOException("the request trail cannot be written: the answer is cut off before its end");
-        }
-        if (heldLength > 0) {
-            if (out == null) {
-                out = response.getOutputStream();
-            }
-            out.write(held, 0, heldLength);
-        }
-        upstream.complete();
+        return Masking.DEFAULT;
     }
-
-    private static void copyHeaders(ClassicHttpResponse answer, HttpServletResponse response) {
-        Set<String> connectionNamed = Set.of();
-        for (Header h : answer.getHeaders("Connection")) {
-            if (connectionNamed.isEmpty()) {
-                connectionNamed = new HashSet<>();
-            }
-            ForwardHeaders.addTokens(h.getValue(), connectionNamed);
-        }
-        for (Header h : answer.getHeaders()) {
-            if (!ForwardHeaders.isReturned(h.getName(), connectionNamed)) {
-                continue;
-            }
-            if (h.getName().equalsIgnoreCase("Date")) {
-                response.setHeader("Date", h.getValue()); // the upstream's, instead of a second one of ours
-            } else {
-                RawResponseHeaders.add(response, h.getName(), h.getValue());
-            }
-        }
-    }
-
-    /** Reads until the buffer is full or the body ends: a short answer is then in hand whole. */
-    private static int fill(InputStream body, byte[] buffer, Call call) throws IOException {
-        int total = 0;
-        while (total < buffer.length) {
-            int n = readUpstream(body, buffer, total, buffer.length - total, call);
-            if (n < 0) {
-                return total == 0 ? -1 : total;
-            }
-            total += n;
-        }
-        return total;
-    }
-
-    private static int readUpstream(InputStream body, byte[] buffer, Call call) throws IOException {
-        return readUpstream(body, buffer, 0, buffer.length, call);
-    }
-
-    private static int readUpstream(InputStream body, byte[] buffer, int offset, int length, Call call)
-            throws IOException {
-        int n;
-        try {
-            n = body.read(buffer, offset, length);
-        } catch (IOException e) {
-            // once the head may be on its way, the only honest signal left is to cut the connection, so
-            // that a truncated body cannot pass for a complete one
-            call.error = ErrorCode.UPSTREAM_UNAVAILABLE;
-            throw new IOException("upstream body broke off after " + call.responseBytes + " bytes", e);
-        }
-        if (n > 0) {
-            call.responseBytes += n;
-            call.responseSha256.update(buffer, offset, n);
-        }
-        return n;
-    }
-
 }

@@ -2,11 +2,12 @@ package id.gerbang.gateway.pipeline;
 
 import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.errors.Problems;
 import id.gerbang.gateway.trail.AuditTrail;
+import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.gateway.trail.RefusedAttempts;
 import id.gerbang.gateway.trail.TrailEntry;
-import id.gerbang.gateway.trail.TrailUnavailableException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -62,15 +63,11 @@ public class GatewayFilter extends OncePerRequestFilter {
         if (kind == null) {
             kind = RefusedAttempts.watched(request.getMethod(), RequestPaths.resolved(request.getRequestURI()));
         }
-        if (kind != null) {
-            try {
-                trail.record(RefusedAttempts.entry(kind, request.getMethod(), request.getRequestURI(),
-                        request.getQueryString(), ErrorCode.BAD_REQUEST, correlationId, null, null, "hostile path: " + refusal));
-            } catch (TrailUnavailableException e) {
-                Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE, "the request trail cannot be written", correlationId);
-                return;
-            }
-        }
-        Problems.write(response, ErrorCode.BAD_REQUEST, "refused request path: " + refusal, correlationId);
+        TrailEntry.Kind watched = kind;
+        Runnable recording = watched == null ? () -> { } : () -> trail.record(RefusedAttempts.entry(watched,
+                request.getMethod(), request.getRequestURI(), request.getQueryString(), ErrorCode.BAD_REQUEST,
+                correlationId, null, null, "hostile path: " + refusal));
+        RecordedProblems.refuse(recording, response,
+                new GatewayException(ErrorCode.BAD_REQUEST, "refused request path: " + refusal), correlationId);
     }
 }

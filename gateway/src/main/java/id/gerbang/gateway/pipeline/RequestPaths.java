@@ -232,4 +232,34 @@ public final class RequestPaths {
             return null;
         }
     }
+
+    /**
+     * Whether any query parameter is named {@code access_token}, however encoded ({@code %61ccess_token},
+     * {@code access_token[]}), or under a name PHP reads as {@code access_token} ({@code access.token},
+     * {@code access+token}, {@code access%20token}, {@code access[token}, {@code access_token%00x}).
+     */
+    static boolean hasQueryToken(String query) {
+        if (query == null) {
+            return false;
+        }
+        for (String param : query.split("[&;]")) {
+            int eq = param.indexOf('=');
+            String name = phpName(eq < 0 ? param : param.substring(0, eq));
+            if (name.equals("access_token") || name.startsWith("access_token[") || name.replace('[', '_').equals("access_token")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A query parameter's name as PHP reads it, lower-cased: decoded ({@code +} is a space), cut at a NUL,
+     * leading spaces dropped, spaces and dots turned into {@code _} (an unmatched {@code [} too, checked by
+     * the caller).
+     */
+    private static String phpName(String rawName) {
+        String name = decodeFully(rawName.replace('+', ' ')).toLowerCase(java.util.Locale.ROOT);
+        int nul = name.indexOf('\0');
+        return (nul < 0 ? name : name.substring(0, nul)).stripLeading().replace(' ', '_').replace('.', '_');
+    }
 }

@@ -2,6 +2,7 @@ package id.gerbang.gateway.policy;
 
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
+import id.gerbang.gateway.proxy.ForwardRequest;
 import id.gerbang.gateway.proxy.ForwardResponse;
 import id.gerbang.gateway.proxy.UpstreamFailure;
 import id.gerbang.routes.Route;
@@ -14,7 +15,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,9 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * retried. Retries wrap the attempts.
  */
 public final class RoutePolicy {
-
-    /** Methods that may be sent twice without changing the outcome (RFC 9110 9.2.2). Never POST or PATCH. */
-    public static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
     /**
      * What decides this state: a route replaced with equal settings keeps its state (an open breaker
@@ -180,7 +177,7 @@ public final class RoutePolicy {
      * @throws GatewayException 503 CIRCUIT_OPEN when the breaker refuses; the attempt's own failure otherwise
      */
     public ForwardResponse call(String method, boolean replayable, Attempt attempt) {
-        if (retry == null || !replayable || !IDEMPOTENT.contains(method)) {
+        if (retry == null || !replayable || !ForwardRequest.isIdempotent(method)) {
             return guarded(attempt);
         }
         try {
@@ -194,7 +191,7 @@ public final class RoutePolicy {
 
     /** Whether a method's calls on this route may be retried at all. */
     public boolean retries(String method) {
-        return retry != null && IDEMPOTENT.contains(method);
+        return retry != null && ForwardRequest.isIdempotent(method);
     }
 
     /** Answers a gateway in front of the upstream gives when the upstream itself did not answer properly. */

@@ -1,5 +1,6 @@
 package id.gerbang.gateway.proxy;
 
+import id.gerbang.gateway.trail.CallRecord;
 import id.gerbang.gateway.trail.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,7 @@ import java.io.InputStream;
  * more than {@code limit} bytes arrive (a chunked body has no length to check up front), and turns a
  * failure to read from the caller into {@link CallerBodyException}. Counts and digests the bytes for the trail.
  */
-public final class BoundedBody extends InputStream {
+public final class BoundedBody extends InputStream implements CallRecord.Body {
 
     private final InputStream in;
     private final long limit;

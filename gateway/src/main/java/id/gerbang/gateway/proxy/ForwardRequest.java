@@ -15,4 +15,14 @@ import org.apache.hc.core5.http.Header;
  * @param contentLength the body's declared length, or -1 when it is chunked
  */
 public record ForwardRequest(String method, String rest, String rawQuery, List<Header> headers, InputStream body,
-        long contentLength) {}
+        long contentLength) {
+
+    /** Methods that may be sent twice without changing the outcome (RFC 9110 9.2.2). Never POST or PATCH. */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
+    /** Whether a call with this method may be sent again (by the route's retries, or the client's one replay). */
+    public static boolean isIdempotent(String method) {
+        return IDEMPOTENT.contains(method);
+    }
+}
+

@@ -75,15 +75,13 @@ public class UpstreamClient implements DisposableBean {
      */
     static final class StaleConnectionRetry implements org.apache.hc.client5.http.HttpRequestRetryStrategy {
 
-        private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
-
         @Override
         public boolean retryRequest(org.apache.hc.core5.http.HttpRequest request, IOException exception, int execCount,
                 org.apache.hc.core5.http.protocol.HttpContext context) {
             boolean replayable = !(request instanceof org.apache.hc.core5.http.ClassicHttpRequest classic)
                     || classic.getEntity() == null || classic.getEntity().isRepeatable();
             return execCount == 1 && exception instanceof org.apache.hc.core5.http.NoHttpResponseException
-                    && IDEMPOTENT.contains(request.getMethod()) && replayable;
+                    && ForwardRequest.isIdempotent(request.getMethod()) && replayable;
         }
 
         @Override

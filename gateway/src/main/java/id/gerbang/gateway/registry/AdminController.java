@@ -16,7 +16,7 @@ import id.gerbang.gateway.trail.Sha256;
 import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
 import id.gerbang.gateway.trail.AuditTrail;
-import id.gerbang.gateway.trail.TrailUnavailableException;
+import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteDefinitionReader;
@@ -276,19 +276,13 @@ class AdminController {
 
         /** Records the outcome; {@code false} (after answering 503) when the trail could not take it. */
         boolean recorded(HttpServletResponse response, Outcome outcome, int status, ErrorCode error) throws IOException {
-            try {
-                changes.record(outcome, routeId, actor, "admin-api",
-                        new RouteChanges.Request(at, startNanos, correlationId, method, path, bytes, sha256), status, error);
-                return true;
-            } catch (TrailUnavailableException e) {
-                String detail = outcome instanceof Outcome.Changed c
-                        ? "the change was stored as version " + c.version().version() + " of route " + c.version().routeId()
-                                + " but its trail record could not be written; the registry's history keeps it"
-                        : "the request trail cannot be written";
-                log.error("Route change {} not recorded on the trail: {}", correlationId, e.getMessage());
-                Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE, detail, correlationId);
-                return false;
-            }
+            String unavailable = outcome instanceof Outcome.Changed c
+                    ? "the change was stored as version " + c.version().version() + " of route " + c.version().routeId()
+                            + " but its trail record could not be written; the registry's history keeps it"
+                    : "the request trail cannot be written";
+            return RecordedProblems.recordedOrRefused(() -> changes.record(outcome, routeId, actor, "admin-api",
+                    new RouteChanges.Request(at, startNanos, correlationId, method, path, bytes, sha256), status, error),
+                    response, unavailable, correlationId);
         }
 
         void refused(HttpServletResponse response, Refusal r) throws IOException {

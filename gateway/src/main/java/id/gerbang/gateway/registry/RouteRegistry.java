@@ -117,6 +117,11 @@ public class RouteRegistry implements AutoCloseable {
             return served.endpoint;
         }
 
+        /** The route's masking, built once with the route: what of the call may be stored. */
+        public Masking masking() {
+            return served.masking;
+        }
+
         @Override
         public void close() {
             if (!closed) {

@@ -271,19 +271,13 @@ class AuditController {
         /** Records the reading; {@code false} (after answering 503) when the trail cannot take it. */
         boolean record(HttpServletResponse response, int status, ErrorCode error, ObjectNode detail) throws IOException {
             Instant now = Instant.now();
-            try {
-                trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, requestAt, now, correlationId, clientId,
-                        clientOpd, userId, null, null, null, method, path, query, status, null,
-                        error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000, null,
-                        0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));
-                return true;
-            } catch (TrailUnavailableException e) {
-                log.warn("Trail reading {} not recorded: {}", correlationId, e.getMessage());
-                Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE,
-                        "the request trail cannot be written, so it is not shown: every reading of it is recorded",
-                        correlationId);
-                return false;
-            }
+            TrailEntry entry = new TrailEntry(TrailEntry.Kind.TRAIL_READ, requestAt, now, correlationId, clientId,
+                    clientOpd, userId, null, null, null, method, path, query, status, null,
+                    error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000, null,
+                    0L, null, null, null, Masking.DEFAULT.shapes(detail.toString()));
+            return RecordedProblems.recordedOrRefused(() -> trail.record(entry), response,
+                    "the request trail cannot be written, so it is not shown: every reading of it is recorded",
+                    correlationId);
         }
     }
 

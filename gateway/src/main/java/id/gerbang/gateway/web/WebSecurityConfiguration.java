@@ -2,11 +2,12 @@ package id.gerbang.gateway.web;
 
 import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
-import id.gerbang.gateway.errors.Problems;
+import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.RefusedAttempts;
 import id.gerbang.gateway.trail.TrailEntry;
-import id.gerbang.gateway.trail.TrailUnavailableException;
+import id.gerbang.gateway.trail.RecordedProblems;
+import id.gerbang.security.BearerTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -47,7 +48,9 @@ class WebSecurityConfiguration {
                         .requestMatchers("/admin/**").hasRole(ADMIN_ROLE)
                         .requestMatchers("/audit/**").hasRole(AUDITOR_ROLE)
                         .requestMatchers("/catalog", "/catalog/**").authenticated()
-                        .anyRequest().denyAll())
+                        // any other path: a caller with a valid token learns it exists nowhere (404 ROUTE_NOT_FOUND,
+                        // from Spring MVC); without one, 401 as everywhere
+                        .anyRequest().authenticated())
                 .oauth2ResourceServer(rs -> rs
                         .bearerTokenResolver(WebSecurityConfiguration::bearerFromHeader)
                         .jwt(jwt -> jwt.jwtAuthenticationConverter(WebSecurityConfiguration::realmRoles))
@@ -82,12 +85,8 @@ class WebSecurityConfiguration {
      * time would hold a request thread without a token. A token in a form or a query is never accepted.
      */
     static String bearerFromHeader(HttpServletRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = authorization.substring(7).trim();
-        if (token.isEmpty()) {
+        String token = BearerTokens.of(request.getHeader("Authorization"));
+        if (token != null && token.isEmpty()) {
             throw new org.springframework.security.oauth2.server.resource.InvalidBearerTokenException("empty bearer token");
         }
         return token;
@@ -113,15 +112,8 @@ class WebSecurityConfiguration {
         void problem(HttpServletRequest req, HttpServletResponse res, ErrorCode code, String detail) throws IOException {
             String correlationId = CorrelationIds.of(req);
             TrailEntry.Kind kind = watched(req);
-            if (kind != null) {
-                try {
-                    trail.record(refused(kind, req, code, correlationId));
-                } catch (TrailUnavailableException e) {
-                    code = ErrorCode.AUDIT_UNAVAILABLE;
-                    detail = "the request trail cannot be written";
-                }
-            }
-            Problems.write(res, code, detail, correlationId);
+            Runnable recording = kind == null ? () -> { } : () -> trail.record(refused(kind, req, code, correlationId));
+            RecordedProblems.refuse(recording, res, new GatewayException(code, detail), correlationId);
         }
 
         /** Attempts to read the trail, and to change the registry, are recorded even when refused. */

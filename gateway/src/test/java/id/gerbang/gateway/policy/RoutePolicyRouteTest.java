@@ -20,6 +20,7 @@ import id.gerbang.gateway.integration.CamelRoutes;
 import id.gerbang.gateway.proxy.ForwardRequest;
 import id.gerbang.gateway.proxy.ForwardResponse;
 import id.gerbang.gateway.proxy.PayloadTooLargeException;
+import id.gerbang.gateway.proxy.UpstreamCall;
 import id.gerbang.gateway.proxy.UpstreamClient;
 import id.gerbang.gateway.proxy.UpstreamFailure;
 import id.gerbang.gateway.proxy.UpstreamForwarder;
@@ -35,8 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -50,7 +49,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 /**
  * Each route policy against a WireMock upstream with injected faults, through the route's real Camel route
  * and forwarder, as the pipeline drives them: {@link RoutePolicy#enter()}, then {@link RoutePolicy#call}
- * with attempts that fail the way the pipeline's do ({@link UpstreamFailure#classify}). Assertions are
+ * with the pipeline's own attempts ({@link UpstreamCall#attempt}). Assertions are
  * about outcomes (codes, answers, how many requests the upstream saw), never about time.
  */
 class RoutePolicyRouteTest {
@@ -409,15 +408,9 @@ class RoutePolicyRouteTest {
         return policies.of(route).call(method, true, () -> attempt(route, new ForwardRequest(method, "", null, List.of(), null, 0)));
     }
 
+    /** One attempt, the pipeline's own ({@link UpstreamCall#attempt}). */
     private ForwardResponse attempt(Route route, ForwardRequest request) {
-        Endpoint endpoint = camel.getEndpoint(CamelRoutes.endpointUri(route));
-        Exchange exchange = endpoint.createExchange();
-        exchange.getMessage().setBody(request);
-        Exchange done = template.send(endpoint, exchange);
-        if (done.getException() != null) {
-            throw UpstreamFailure.classify(done.getException(), route);
-        }
-        return done.getMessage().getBody(ForwardResponse.class);
+        return UpstreamCall.attempt(template, camel.getEndpoint(CamelRoutes.endpointUri(route)), route, request, null);
     }
 
     private ForwardResponse callOnceTheBreakerLetsThrough(Route route) throws InterruptedException {

@@ -6,14 +6,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ApiPipelineQueryTokenTest {
+class QueryTokenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"access_token=x", "nik=1&access_token=x", "ACCESS_TOKEN=x", "%61ccess_token=x",
         "access_%74oken=x", "access%5Ftoken=x", "access%255Ftoken=x", "access_token[]=x", "a=1;access_token=x",
         "access_token"})
     void findsATokenInTheQueryHoweverItIsWritten(String query) {
-        assertThat(ApiPipeline.hasQueryToken(query)).isTrue();
+        assertThat(RequestPaths.hasQueryToken(query)).isTrue();
     }
 
     /**
@@ -25,7 +25,7 @@ class ApiPipelineQueryTokenTest {
         "access[token=x", "access%5Btoken=x", "+access_token=x", "%20access_token=x", "nik=1&access.token=x",
         "ACCESS.TOKEN=x", "access.token[]=x", "access_token%00x=y", "access%252Etoken=x"})
     void findsATokenUnderANamePhpReadsAsAccessToken(String query) {
-        assertThat(ApiPipeline.hasQueryToken(query)).isTrue();
+        assertThat(RequestPaths.hasQueryToken(query)).isTrue();
     }
 
     @ParameterizedTest
@@ -33,6 +33,6 @@ class ApiPipelineQueryTokenTest {
     @ValueSource(strings = {"", "nik=1404015708900001", "token=x", "my_access_token=x", "x=access_token", "access_tokens=1",
         "access[token]=x", "access.tokens=x", "access..token=x", "accesstoken=x"})
     void leavesOtherQueriesAlone(String query) {
-        assertThat(ApiPipeline.hasQueryToken(query)).isFalse();
+        assertThat(RequestPaths.hasQueryToken(query)).isFalse();
     }
 }
