@@ -111,4 +111,13 @@ class ArchitectureTest {
                 .because("the pipeline orders the steps; the steps know nothing of their order")
                 .check(gerbang);
     }
+
+    @Test
+    void theAnchorBuildingBlocksStandAlone() {
+        classes().that().resideInAPackage("id.gerbang.gateway.anchor..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("id.gerbang.gateway.anchor..", "java..", "javax.security..",
+                        "org.bouncycastle..", "com.sun.net.httpserver..")
+                .because("the tree, the notes, the keys and the timestamps serve the gateway and an auditor's witness alike")
+                .check(gerbang);
+    }
 }
