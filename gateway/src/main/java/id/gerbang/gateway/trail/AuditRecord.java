@@ -1,20 +1,21 @@
 package id.gerbang.gateway.trail;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * One record of the trail as stored: a {@link TrailEntry} with its place in its node's hash chain.
  * {@code nodeSeq} counts 1, 2, 3… per node; {@code prevHash} is the {@code hash} of the node's previous
- * record (64 zeros for the first); {@code hash} is computed by {@link RecordHash}. The JSON form (NDJSON
- * export, API) uses exactly these names.
+ * record (64 zeros for the first); {@code hash} is computed by {@link RecordHash}. Its components are the
+ * fields of {@link TrailField}, in that order, under their JSON names: the JSON form (NDJSON export, API)
+ * is written from {@link TrailField} ({@link TrailJson}) and read back through these components.
  */
-@JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"id", "kind", "node", "nodeSeq", "requestAt", "responseAt", "correlationId", "clientId",
-    "clientOpd", "userId", "routeId", "routeVersion", "ownerOpd", "method", "path", "query", "status",
-    "upstreamStatus", "errorCode", "durationMs", "upstreamDurationMs", "requestBytes", "responseBytes",
-    "requestSha256", "responseSha256", "detail", "prevHash", "hash"})
+@JsonSerialize(using = TrailJson.RecordWriter.class)
 public record AuditRecord(
         Long id,
         String kind,
@@ -47,32 +48,61 @@ public record AuditRecord(
 
     public static final String GENESIS = "0".repeat(64);
 
+    private static final Constructor<AuditRecord> CANONICAL = canonical();
+
     /** The record an entry becomes as the {@code nodeSeq}-th of {@code node}'s chain, after {@code prevHash}. */
     public static AuditRecord chain(TrailEntry e, String node, long nodeSeq, String prevHash) {
-        AuditRecord unhashed = new AuditRecord(null, e.kind().value(), node, nodeSeq, millis(e.requestAt()),
-                millis(e.responseAt()), e.correlationId(), e.clientId(), e.clientOpd(), e.userId(), e.routeId(),
-                e.routeVersion(), e.ownerOpd(), e.method(), e.path(), e.query(), e.status(), e.upstreamStatus(),
-                e.errorCode(), e.durationMs(), e.upstreamDurationMs(), e.requestBytes(), e.responseBytes(),
-                e.requestSha256(), e.responseSha256(), e.detail(), prevHash, null);
-        return unhashed.withHash(RecordHash.of(unhashed));
+        return chain(TrailField.values(e), node, nodeSeq, prevHash);
+    }
+
+    /** The same from an entry's values ({@link TrailField#values(TrailEntry)}), which are left as they are. */
+    static AuditRecord chain(Object[] entry, String node, long nodeSeq, String prevHash) {
+        Object[] values = entry.clone();
+        values[TrailField.NODE.ordinal()] = node;
+        values[TrailField.NODE_SEQ.ordinal()] = nodeSeq;
+        values[TrailField.PREV_HASH.ordinal()] = prevHash;
+        values[TrailField.HASH.ordinal()] = RecordHash.of(values);
+        return of(values);
     }
 
     public AuditRecord withHash(String newHash) {
-        return new AuditRecord(id, kind, node, nodeSeq, requestAt, responseAt, correlationId, clientId, clientOpd,
-                userId, routeId, routeVersion, ownerOpd, method, path, query, status, upstreamStatus, errorCode,
-                durationMs, upstreamDurationMs, requestBytes, responseBytes, requestSha256, responseSha256, detail,
-                prevHash, newHash);
+        return with(TrailField.HASH, newHash);
     }
 
     public AuditRecord withId(Long newId) {
-        return new AuditRecord(newId, kind, node, nodeSeq, requestAt, responseAt, correlationId, clientId, clientOpd,
-                userId, routeId, routeVersion, ownerOpd, method, path, query, status, upstreamStatus, errorCode,
-                durationMs, upstreamDurationMs, requestBytes, responseBytes, requestSha256, responseSha256, detail,
-                prevHash, hash);
+        return with(TrailField.ID, newId);
     }
 
-    /** Times are kept to the millisecond, the precision every store keeps, so that a hash survives a round trip. */
-    private static Instant millis(Instant t) {
-        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+    private AuditRecord with(TrailField field, Object value) {
+        Object[] values = TrailField.values(this);
+        values[field.ordinal()] = value;
+        return of(values);
+    }
+
+    /** The record of these values, indexed by {@link TrailField}. */
+    static AuditRecord of(Object[] values) {
+        try {
+            return CANONICAL.newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The canonical constructor, once its components are checked to be {@link TrailField}'s, in order. */
+    private static Constructor<AuditRecord> canonical() {
+        RecordComponent[] components = AuditRecord.class.getRecordComponents();
+        List<String> names = Arrays.stream(components).map(RecordComponent::getName).toList();
+        if (!names.equals(TrailField.names())) {
+            throw new IllegalStateException("AuditRecord's components " + names + " are not TrailField's "
+                    + TrailField.names());
+        }
+        try {
+            return AuditRecord.class.getDeclaredConstructor(
+                    Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +44,6 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcAuditTrail.class);
 
-    static final String INSERT = "INSERT INTO audit_record (kind, node, node_seq, request_at, response_at, "
-            + "correlation_id, client_id, client_opd, user_id, route_id, route_version, owner_opd, method, path, "
-            + "query, status, upstream_status, error_code, duration_ms, upstream_duration_ms, request_bytes, "
-            + "response_bytes, request_sha256, response_sha256, detail, prev_hash, hash) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-
     /** A stuck statement must not hold the writer for ever (the caller waits no longer than its commit timeout). */
     private static final int STATEMENT_TIMEOUT_SECONDS = 30;
 
@@ -62,7 +55,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
      * entry {@code ABANDONED}: should its commit still end, the writer logs the record as committed after
      * its caller was refused ({@code COMMITTED} otherwise).
      */
-    private record Pending(TrailEntry entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
+    private record Pending(Object[] entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
         static final int QUEUED = 0;
         static final int TAKEN = 1;
         static final int WRITING = 2;
@@ -119,8 +112,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
      */
     public JdbcAuditTrail(DataSource dataSource, String node, int maxBatch, int queueCapacity, Duration waitLimit,
             Duration commitTimeout, Duration commitInterval, BatchObserver observer) {
-        if (node.length() > StoredFields.COLUMNS.get("node")) {
-            throw new IllegalArgumentException("a node name has at most " + StoredFields.COLUMNS.get("node")
+        if (node.length() > TrailField.NODE.maxLength()) {
+            throw new IllegalArgumentException("a node name has at most " + TrailField.NODE.maxLength()
                     + " characters: " + node);
         }
         this.observer = observer;
@@ -138,7 +131,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     @Override
     public AuditRecord record(TrailEntry entry) {
-        Pending pending = new Pending(StoredFields.of(entry), new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
+        Pending pending = new Pending(StoredFields.values(entry), new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
         long deadline = System.nanoTime() + waitLimit.toNanos();
         try {
             if (!running || !queue.offer(pending, waitLimit.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -323,7 +316,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         }
         for (int i = 0; i < refused.size(); i++) {
             log.error("The trail's store refused the record of {}; its caller is refused: {}",
-                    refused.get(i).entry().correlationId(), reasons.get(i).getMessage());
+                    refused.get(i).entry()[TrailField.CORRELATION_ID.ordinal()], reasons.get(i).getMessage());
             refused.get(i).done().completeExceptionally(reasons.get(i));
         }
     }
@@ -374,37 +367,10 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     }
 
     private static List<Long> insert(Connection c, List<AuditRecord> records) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(INSERT, new String[] {"id"})) {
+        try (PreparedStatement s = c.prepareStatement(TrailField.INSERT, new String[] {"id"})) {
             s.setQueryTimeout(STATEMENT_TIMEOUT_SECONDS);
             for (AuditRecord r : records) {
-                int i = 1;
-                s.setString(i++, r.kind());
-                s.setString(i++, r.node());
-                s.setLong(i++, r.nodeSeq());
-                setTimestamp(s, i++, r.requestAt());
-                setTimestamp(s, i++, r.responseAt());
-                s.setString(i++, r.correlationId());
-                s.setString(i++, r.clientId());
-                s.setString(i++, r.clientOpd());
-                s.setString(i++, r.userId());
-                s.setString(i++, r.routeId());
-                setLong(s, i++, r.routeVersion());
-                s.setString(i++, r.ownerOpd());
-                s.setString(i++, r.method());
-                s.setString(i++, r.path());
-                s.setString(i++, r.query());
-                setLong(s, i++, r.status() == null ? null : r.status().longValue());
-                setLong(s, i++, r.upstreamStatus() == null ? null : r.upstreamStatus().longValue());
-                s.setString(i++, r.errorCode());
-                setLong(s, i++, r.durationMs());
-                setLong(s, i++, r.upstreamDurationMs());
-                setLong(s, i++, r.requestBytes());
-                setLong(s, i++, r.responseBytes());
-                s.setString(i++, r.requestSha256());
-                s.setString(i++, r.responseSha256());
-                s.setString(i++, r.detail());
-                s.setString(i++, r.prevHash());
-                s.setString(i, r.hash());
+                TrailField.bind(s, r);
                 s.addBatch();
             }
             s.executeBatch();
@@ -418,22 +384,6 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 ids.add(null);
             }
             return ids;
-        }
-    }
-
-    private static void setTimestamp(PreparedStatement s, int i, java.time.Instant t) throws SQLException {
-        if (t == null) {
-            s.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            s.setObject(i, java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC));
-        }
-    }
-
-    private static void setLong(PreparedStatement s, int i, Long v) throws SQLException {
-        if (v == null) {
-            s.setNull(i, Types.BIGINT);
-        } else {
-            s.setLong(i, v);
         }
     }
 

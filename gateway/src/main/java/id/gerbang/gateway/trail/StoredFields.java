@@ -1,7 +1,6 @@
 package id.gerbang.gateway.trail;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.util.Map;
 
 /**
  * What every entry passes on its way to the store, whoever made it (the {@code /api} pipeline, the
@@ -23,28 +22,28 @@ import java.util.Map;
  */
 final class StoredFields {
 
-    /** The length of each text column of {@code audit_record}, in characters. */
-    static final Map<String, Integer> COLUMNS = Map.ofEntries(
-            Map.entry("kind", 16), Map.entry("node", 64), Map.entry("correlation_id", 128),
-            Map.entry("client_id", 255), Map.entry("client_opd", 64), Map.entry("user_id", 256),
-            Map.entry("route_id", 64), Map.entry("owner_opd", 64), Map.entry("method", 16), Map.entry("path", 8192),
-            Map.entry("query", 16384), Map.entry("error_code", 32), Map.entry("request_sha256", 64),
-            Map.entry("response_sha256", 64), Map.entry("detail", 1_000_000), Map.entry("prev_hash", 64),
-            Map.entry("hash", 64));
-
     private static final char REPLACEMENT = '\uFFFD';
 
     private StoredFields() {}
 
-    static TrailEntry of(TrailEntry e) {
-        return new TrailEntry(e.kind(), e.requestAt(), e.responseAt(),
-                text(nik(e.correlationId()), "correlation_id"), text(e.clientId(), "client_id"),
-                text(e.clientOpd(), "client_opd"), text(nik(e.userId()), "user_id"), text(e.routeId(), "route_id"),
-                e.routeVersion(), text(e.ownerOpd(), "owner_opd"), text(nik(e.method()), "method"),
-                text(e.path(), "path"), text(e.query(), "query"), e.status(), e.upstreamStatus(),
-                text(e.errorCode(), "error_code"), e.durationMs(), e.upstreamDurationMs(), e.requestBytes(),
-                e.responseBytes(), text(e.requestSha256(), "request_sha256"),
-                text(e.responseSha256(), "response_sha256"), detail(e.detail()));
+    /** An entry's values ({@link TrailField#values(TrailEntry)}) as they are stored. */
+    static Object[] values(TrailEntry e) {
+        Object[] values = TrailField.values(e);
+        for (TrailField f : TrailField.ALL) {
+            if (f.ofEntry() && values[f.ordinal()] instanceof String v) {
+                values[f.ordinal()] = switch (f) {
+                    case CORRELATION_ID, USER_ID, METHOD -> text(nik(v), f);
+                    case DETAIL -> detail(v);
+                    default -> text(v, f);
+                };
+            }
+        }
+        return values;
+    }
+
+    /** An entry as it is stored, as the {@code nodeSeq}-th record of {@code node} after {@code prevHash}. */
+    static AuditRecord stored(TrailEntry e, String node, long nodeSeq, String prevHash) {
+        return AuditRecord.chain(values(e), node, nodeSeq, prevHash);
     }
 
     private static String nik(String value) {
@@ -52,11 +51,11 @@ final class StoredFields {
     }
 
     /** The value as its column can hold it. */
-    static String text(String value, String column) {
+    static String text(String value, TrailField field) {
         if (value == null) {
             return null;
         }
-        int limit = COLUMNS.get(column);
+        int limit = field.maxLength();
         String storable = storable(value);
         return storable.length() <= limit ? storable : cut(storable, limit);
     }
@@ -76,7 +75,7 @@ final class StoredFields {
      */
     static String detail(String detail) {
         String storable = detail == null ? null : storable(detail);
-        int limit = COLUMNS.get("detail");
+        int limit = TrailField.DETAIL.maxLength();
         if (storable == null || storable.length() <= limit) {
             return storable;
         }

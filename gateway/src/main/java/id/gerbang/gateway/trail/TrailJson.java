@@ -27,11 +27,8 @@ import java.util.List;
  */
 public final class TrailJson {
 
-    /** The JSON and CSV field names, in order: the same as {@link AuditRecord}'s {@code @JsonPropertyOrder}. */
-    public static final List<String> FIELDS = List.of("id", "kind", "node", "nodeSeq", "requestAt", "responseAt",
-            "correlationId", "clientId", "clientOpd", "userId", "routeId", "routeVersion", "ownerOpd", "method", "path",
-            "query", "status", "upstreamStatus", "errorCode", "durationMs", "upstreamDurationMs", "requestBytes",
-            "responseBytes", "requestSha256", "responseSha256", "detail", "prevHash", "hash");
+    /** The JSON and CSV field names, in order: {@link TrailField}'s. */
+    public static final List<String> FIELDS = TrailField.names();
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -126,18 +123,13 @@ public final class TrailJson {
      * the CSV form is for reading, the NDJSON form keeps every value exactly.
      */
     public static void csvRow(Writer out, AuditRecord r) throws IOException {
-        Object[] values = {r.id(), r.kind(), r.node(), r.nodeSeq(), instant(r.requestAt()), instant(r.responseAt()),
-            r.correlationId(), r.clientId(), r.clientOpd(), r.userId(), r.routeId(), r.routeVersion(), r.ownerOpd(),
-            r.method(), r.path(), r.query(), r.status(), r.upstreamStatus(), r.errorCode(), r.durationMs(),
-            r.upstreamDurationMs(), r.requestBytes(), r.responseBytes(), r.requestSha256(), r.responseSha256(),
-            r.detail(), r.prevHash(), r.hash()};
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
+        for (TrailField f : TrailField.ALL) {
+            if (f != TrailField.ID) {
                 out.write(',');
             }
-            Object v = values[i];
+            String v = f.type().text(f.get(r));
             if (v != null) {
-                csvField(out, v.toString());
+                csvField(out, v);
             }
         }
         out.write("\r\n");
@@ -195,8 +187,17 @@ public final class TrailJson {
         return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
     }
 
-    private static String instant(Instant t) {
-        return t == null ? null : RecordHash.format(t);
+    /** A record as JSON: every field of {@link TrailField}, in order, absent ones as {@code null}. */
+    public static final class RecordWriter extends JsonSerializer<AuditRecord> {
+        @Override
+        public void serialize(AuditRecord r, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeStartObject(r);
+            for (TrailField f : TrailField.ALL) {
+                g.writeFieldName(f.json());
+                f.type().write(g, f.get(r));
+            }
+            g.writeEndObject();
+        }
     }
 
     /** Instants as the hash formats them. */

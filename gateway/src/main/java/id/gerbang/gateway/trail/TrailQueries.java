@@ -42,10 +42,7 @@ public class TrailQueries {
     /** Fetch size for streamed reads: rows travel in chunks of this many, never all at once. */
     static final int FETCH_SIZE = 1000;
 
-    private static final String COLUMNS = "id, kind, node, node_seq, request_at, response_at, correlation_id, "
-            + "client_id, client_opd, user_id, route_id, route_version, owner_opd, method, path, query, status, "
-            + "upstream_status, error_code, duration_ms, upstream_duration_ms, request_bytes, response_bytes, "
-            + "request_sha256, response_sha256, detail, prev_hash, hash";
+    private static final String COLUMNS = TrailField.COLUMNS;
 
     /**
      * Search filters; {@code null} means "any". {@code from} and {@code to} bound {@code requestAt}, half
@@ -504,49 +501,10 @@ public class TrailQueries {
 
     /** A row as the record it stores, absent values kept absent. */
     static AuditRecord map(ResultSet rs) throws SQLException {
-        return new AuditRecord(
-                rs.getLong("id"),
-                rs.getString("kind"),
-                rs.getString("node"),
-                rs.getLong("node_seq"),
-                instant(rs, "request_at"),
-                instant(rs, "response_at"),
-                rs.getString("correlation_id"),
-                rs.getString("client_id"),
-                rs.getString("client_opd"),
-                rs.getString("user_id"),
-                rs.getString("route_id"),
-                longOrNull(rs, "route_version"),
-                rs.getString("owner_opd"),
-                rs.getString("method"),
-                rs.getString("path"),
-                rs.getString("query"),
-                intOrNull(rs, "status"),
-                intOrNull(rs, "upstream_status"),
-                rs.getString("error_code"),
-                longOrNull(rs, "duration_ms"),
-                longOrNull(rs, "upstream_duration_ms"),
-                longOrNull(rs, "request_bytes"),
-                longOrNull(rs, "response_bytes"),
-                rs.getString("request_sha256"),
-                rs.getString("response_sha256"),
-                rs.getString("detail"),
-                rs.getString("prev_hash"),
-                rs.getString("hash"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static Integer intOrNull(ResultSet rs, String column) throws SQLException {
-        int v = rs.getInt(column);
-        return rs.wasNull() ? null : v;
+        Object[] values = new Object[TrailField.ALL.size()];
+        for (TrailField f : TrailField.ALL) {
+            values[f.ordinal()] = f.read(rs);
+        }
+        return AuditRecord.of(values);
     }
 }

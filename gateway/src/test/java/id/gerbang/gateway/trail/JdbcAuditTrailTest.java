@@ -487,7 +487,7 @@ abstract class JdbcAuditTrailTest {
                 columns.put(rs.getString(1).toLowerCase(java.util.Locale.ROOT), rs.getInt(2));
             }
         }
-        assertThat(StoredFields.COLUMNS).isEqualTo(columns);
+        assertThat(TrailField.TEXT_COLUMNS).isEqualTo(columns);
     }
 
     /**

@@ -17,10 +17,15 @@ class StoredFieldsTest {
                 null, method, path, query, 400, null, "BAD_REQUEST", 1L, null, 0L, 0L, null, null, detail);
     }
 
+    /** The entry as the trail stores it, the first record of its chain. */
+    static AuditRecord stored(TrailEntry e) {
+        return StoredFields.stored(e, "gerbang-1", 1, AuditRecord.GENESIS);
+    }
+
     @Test
     void aValueLongerThanItsColumnKeepsItsBeginningAndSaysHowMuchWasCut() {
         String path = "/api/it/echo/" + "a".repeat(8200 - 13);
-        TrailEntry stored = StoredFields.of(call("c-1", null, METHOD, path, "q=" + "b".repeat(20_000), null));
+        AuditRecord stored = stored(call("c-1", null, METHOD, path, "q=" + "b".repeat(20_000), null));
 
         assertThat(stored.method()).isEqualTo("ABCDEFGHIJ…[+16]").hasSize(16);
         assertThat(stored.path()).hasSizeLessThanOrEqualTo(8192).startsWith("/api/it/echo/aaaa")
@@ -33,7 +38,7 @@ class StoredFieldsTest {
         String huge = "x".repeat(20_000);
         TrailEntry e = new TrailEntry(TrailEntry.Kind.CALL, Instant.now(), null, huge, huge, huge, huge, huge, null, huge,
                 huge, huge, huge, null, null, huge, null, null, null, null, huge, huge, null);
-        TrailEntry stored = StoredFields.of(e);
+        AuditRecord stored = stored(e);
 
         // the marker takes 6 characters here, or 7 when fewer than 10,000 were cut: one to spare
         assertThat(stored.correlationId()).hasSizeBetween(127, 128).endsWith("]");
@@ -53,15 +58,15 @@ class StoredFieldsTest {
     @Test
     void aValueThatFitsIsKeptAsItIs() {
         TrailEntry e = JdbcAuditTrailTest.served("c-2");
-        assertThat(StoredFields.of(e)).isEqualTo(e);
+        assertThat(stored(e)).isEqualTo(AuditRecord.chain(e, "gerbang-1", 1, AuditRecord.GENESIS));
         String path = "/api/x/" + "p".repeat(8192 - 7);
-        assertThat(StoredFields.text(path, "path")).isSameAs(path);
+        assertThat(StoredFields.text(path, TrailField.PATH)).isSameAs(path);
     }
 
     @Test
     void neverHalfACharacter() {
         String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
-        String cut = StoredFields.text("x".repeat(9) + emoji.repeat(10), "method");
+        String cut = StoredFields.text("x".repeat(9) + emoji.repeat(10), TrailField.METHOD);
         assertThat(cut).isEqualTo("x".repeat(9) + "…[+20]");
     }
 
@@ -81,32 +86,31 @@ class StoredFieldsTest {
 
     @Test
     void charactersNoStoreKeepsBecomeTheReplacementCharacter() {
-        assertThat(StoredFields.text("a\u0000b", "user_id")).isEqualTo("a\uFFFDb");
-        assertThat(StoredFields.text("a\uD800b\uDC00", "user_id")).isEqualTo("a\uFFFDb\uFFFD");
+        assertThat(StoredFields.text("a\u0000b", TrailField.USER_ID)).isEqualTo("a\uFFFDb");
+        assertThat(StoredFields.text("a\uD800b\uDC00", TrailField.USER_ID)).isEqualTo("a\uFFFDb\uFFFD");
         assertThat(StoredFields.detail("{\"a\":\"\uD83D\uDE00\"}")).isEqualTo("{\"a\":\"\uD83D\uDE00\"}");
     }
 
     /** Whoever made the entry, a NIK a caller wrote into an identifying field is not stored. */
     @Test
     void aNikInTheFieldsACallerWritesIsMasked() {
-        TrailEntry stored = StoredFields.of(call("req-1404015708900001", "1404015708900001", "GET", "/api/x", null, null));
+        AuditRecord stored = stored(call("req-1404015708900001", "1404015708900001", "GET", "/api/x", null, null));
 
         assertThat(stored.userId()).isEqualTo("140401**********");
         assertThat(stored.correlationId()).isEqualTo("req-140401**********");
-        assertThat(StoredFields.of(call("c", "%EF%BC%91%EF%BC%94%EF%BC%90%EF%BC%94%EF%BC%90%EF%BC%91%EF%BC%95%EF%BC%97"
+        assertThat(stored(call("c", "%EF%BC%91%EF%BC%94%EF%BC%90%EF%BC%94%EF%BC%90%EF%BC%91%EF%BC%95%EF%BC%97"
                 + "%EF%BC%90%EF%BC%98%EF%BC%99%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%90%EF%BC%91", "GET", "/", null, null)).userId())
                 .isEqualTo("140401**********");
-        assertThat(StoredFields.of(call("c", "01404015708900001", "GET", "/", null, null)).userId())
+        assertThat(stored(call("c", "01404015708900001", "GET", "/", null, null)).userId())
                 .isEqualTo("0140401**********");
-        assertThat(StoredFields.of(call("c", "197805122005012003", "GET", "/", null, null)).userId())
+        assertThat(stored(call("c", "197805122005012003", "GET", "/", null, null)).userId())
                 .as("an NIP names the official: kept").isEqualTo("197805122005012003");
     }
 
     /** The hash is computed over what is stored: a bounded record verifies. */
     @Test
     void aBoundedRecordIsHashedAsStored() {
-        AuditRecord r = AuditRecord.chain(StoredFields.of(call("c-3", null, METHOD, "/api/" + "z".repeat(9000), null, null)),
-                "gerbang-1", 1, AuditRecord.GENESIS);
+        AuditRecord r = stored(call("c-3", null, METHOD, "/api/" + "z".repeat(9000), null, null));
         TrailVerifier v = new TrailVerifier();
         v.accept(r.withId(1L));
         assertThat(v.result().valid()).isTrue();

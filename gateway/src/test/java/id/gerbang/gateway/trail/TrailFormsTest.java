@@ -114,6 +114,17 @@ class TrailFormsTest {
         assertThat(forms(records())).isEqualTo(pinned);
     }
 
+    /** The entry and the record declare {@link TrailField}'s fields, in its order, under its names. */
+    @Test
+    void theEntryAndTheRecordDeclareTheFieldsInTheirOneOrder() {
+        assertThat(java.util.Arrays.stream(AuditRecord.class.getRecordComponents()).map(c -> c.getName()))
+                .containsExactlyElementsOf(TrailField.ALL.stream().map(TrailField::json).toList());
+        assertThat(java.util.Arrays.stream(TrailEntry.class.getRecordComponents()).map(c -> c.getName()))
+                .containsExactlyElementsOf(TrailField.ALL.stream().filter(TrailField::ofEntry).map(TrailField::json).toList());
+        assertThat(TrailField.INSERT).startsWith("INSERT INTO audit_record (kind, node, node_seq, request_at, ")
+                .endsWith("detail, prev_hash, hash) VALUES (" + "?,".repeat(26) + "?)");
+    }
+
     @Test
     void everyExportedRecordReadsBackEqualWithItsHash() throws Exception {
         for (AuditRecord r : records()) {

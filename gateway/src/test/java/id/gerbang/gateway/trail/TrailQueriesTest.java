@@ -315,7 +315,7 @@ abstract class TrailQueriesTest {
     /** {@code n} chained records, of the nodes in turn, {@code spacingMillis} apart, from {@code T}. */
     void bulk(String[] nodes, int n, long spacingMillis) throws SQLException {
         java.util.Map<String, AuditRecord> heads = new java.util.HashMap<>();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(JdbcAuditTrail.INSERT)) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(TrailField.INSERT)) {
             c.setAutoCommit(false);
             for (int i = 1; i <= n; i++) {
                 String node = nodes[i % nodes.length];
@@ -324,34 +324,7 @@ abstract class TrailQueriesTest {
                         "disdukcapil-penduduk", "disdukcapil", 200, "bulk-" + i), node,
                         head == null ? 1 : head.nodeSeq() + 1, head == null ? AuditRecord.GENESIS : head.hash());
                 heads.put(node, r);
-                int p = 1;
-                s.setString(p++, r.kind());
-                s.setString(p++, r.node());
-                s.setLong(p++, r.nodeSeq());
-                s.setObject(p++, java.time.OffsetDateTime.ofInstant(r.requestAt(), java.time.ZoneOffset.UTC));
-                s.setObject(p++, java.time.OffsetDateTime.ofInstant(r.responseAt(), java.time.ZoneOffset.UTC));
-                s.setString(p++, r.correlationId());
-                s.setString(p++, r.clientId());
-                s.setString(p++, r.clientOpd());
-                s.setString(p++, r.userId());
-                s.setString(p++, r.routeId());
-                s.setLong(p++, r.routeVersion());
-                s.setString(p++, r.ownerOpd());
-                s.setString(p++, r.method());
-                s.setString(p++, r.path());
-                s.setString(p++, r.query());
-                s.setInt(p++, r.status());
-                s.setInt(p++, r.upstreamStatus());
-                s.setString(p++, r.errorCode());
-                s.setLong(p++, r.durationMs());
-                s.setLong(p++, r.upstreamDurationMs());
-                s.setLong(p++, r.requestBytes());
-                s.setLong(p++, r.responseBytes());
-                s.setString(p++, r.requestSha256());
-                s.setString(p++, r.responseSha256());
-                s.setString(p++, r.detail());
-                s.setString(p++, r.prevHash());
-                s.setString(p, r.hash());
+                TrailField.bind(s, r);
                 s.addBatch();
                 if (i % 2000 == 0) {
                     s.executeBatch();
@@ -637,22 +610,9 @@ abstract class TrailQueriesTest {
     }
 
     long insert(AuditRecord r) throws SQLException {
-        String sql = JdbcAuditTrail.INSERT;
+        String sql = TrailField.INSERT;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql, new String[] {"id"})) {
-            Object[] v = {r.kind(), r.node(), r.nodeSeq(),
-                java.time.OffsetDateTime.ofInstant(r.requestAt(), java.time.ZoneOffset.UTC),
-                java.time.OffsetDateTime.ofInstant(r.responseAt(), java.time.ZoneOffset.UTC), r.correlationId(),
-                r.clientId(), r.clientOpd(), r.userId(), r.routeId(), r.routeVersion(), r.ownerOpd(), r.method(),
-                r.path(), r.query(), r.status(), r.upstreamStatus(), r.errorCode(), r.durationMs(),
-                r.upstreamDurationMs(), r.requestBytes(), r.responseBytes(), r.requestSha256(), r.responseSha256(),
-                r.detail(), r.prevHash(), r.hash()};
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] == null) {
-                    s.setNull(i + 1, java.sql.Types.NULL);
-                } else {
-                    s.setObject(i + 1, v[i]);
-                }
-            }
+            TrailField.bind(s, r);
             s.executeUpdate();
             try (var keys = s.getGeneratedKeys()) {
                 keys.next();
