@@ -39,10 +39,16 @@ class ConsoleReadings {
         ConsoleUser user = ConsoleUser.of(auth);
         Instant now = Instant.now();
         try {
-            trail.record(new TrailEntry(TrailEntry.Kind.TRAIL_READ, now, now, CorrelationIds.of(request),
-                    user.name(), user.opd(), user.name(), null, null, null, request.getMethod(),
-                    Masking.DEFAULT.path(request.getRequestURI()), Masking.DEFAULT.query(request.getQueryString()), 200,
-                    null, null, 0L, null, 0L, null, null, null, Masking.DEFAULT.shapes(detail.toString())));
+            trail.record(TrailEntry.trailRead(now).respondedAt(now)
+                    .correlationId(CorrelationIds.of(request))
+                    .caller(user.name(), user.opd(), user.name())
+                    .request(request.getMethod(), Masking.DEFAULT.path(request.getRequestURI()),
+                            Masking.DEFAULT.query(request.getQueryString()))
+                    .answer(200, null, null)
+                    .durations(0L, null)
+                    .requestBody(0L, null)
+                    .detail(Masking.DEFAULT.shapes(detail.toString()))
+                    .build());
             return true;
         } catch (TrailUnavailableException e) {
             log.warn("Console reading not recorded: {}", e.getMessage());

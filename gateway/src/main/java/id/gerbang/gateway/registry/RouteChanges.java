@@ -130,11 +130,16 @@ public class RouteChanges {
             }
         }
         Instant now = Instant.now();
-        trail.record(new TrailEntry(TrailEntry.Kind.ROUTE_CHANGE, request.at(), now, request.correlationId(),
-                actor.clientId(), actor.opd(), actor.userId(), routeId, version, owner, request.method(),
-                request.path() == null ? null : Masking.DEFAULT.path(request.path()), null, status, null, error == null ? null : error.name(),
-                (System.nanoTime() - request.startNanos()) / 1_000_000, null, request.bytes(), null, request.sha256(),
-                null, Masking.DEFAULT.shapes(detail.toString())));
+        trail.record(TrailEntry.routeChange(request.at()).respondedAt(now)
+                .correlationId(request.correlationId())
+                .caller(actor.clientId(), actor.opd(), actor.userId())
+                .route(routeId, version, owner)
+                .request(request.method(), request.path() == null ? null : Masking.DEFAULT.path(request.path()), null)
+                .answer(status, null, error == null ? null : error.name())
+                .durations((System.nanoTime() - request.startNanos()) / 1_000_000, null)
+                .requestBody(request.bytes(), request.sha256())
+                .detail(Masking.DEFAULT.shapes(detail.toString()))
+                .build());
     }
 
     /**

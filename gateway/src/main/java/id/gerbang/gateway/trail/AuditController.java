@@ -271,10 +271,15 @@ class AuditController {
         /** Records the reading; {@code false} (after answering 503) when the trail cannot take it. */
         boolean record(HttpServletResponse response, int status, ErrorCode error, ObjectNode detail) throws IOException {
             Instant now = Instant.now();
-            TrailEntry entry = new TrailEntry(TrailEntry.Kind.TRAIL_READ, requestAt, now, correlationId, clientId,
-                    clientOpd, userId, null, null, null, method, path, query, status, null,
-                    error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000, null,
-                    0L, null, null, null, Masking.DEFAULT.shapes(detail.toString()));
+            TrailEntry entry = TrailEntry.trailRead(requestAt).respondedAt(now)
+                    .correlationId(correlationId)
+                    .caller(clientId, clientOpd, userId)
+                    .request(method, path, query)
+                    .answer(status, null, error == null ? null : error.name())
+                    .durations((System.nanoTime() - startNanos) / 1_000_000, null)
+                    .requestBody(0L, null)
+                    .detail(Masking.DEFAULT.shapes(detail.toString()))
+                    .build();
             return RecordedProblems.recordedOrRefused(() -> trail.record(entry), response,
                     "the request trail cannot be written, so it is not shown: every reading of it is recorded",
                     correlationId);

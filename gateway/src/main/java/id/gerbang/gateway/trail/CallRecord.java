@@ -172,15 +172,18 @@ public final class CallRecord {
         Route r = route;
         Caller who = caller;
         // the trail masks NIKs in the identifying fields again, whoever makes the entry
-        return new TrailEntry(TrailEntry.Kind.CALL, requestAt, now, m.shapes(correlationId),
-                who == null ? null : who.clientId(), who == null ? null : who.opd(),
-                userId == null ? null : m.shapes(userId),
-                r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner(),
-                method, m.path(path), m.query(query), status, upstreamStatus,
-                error == null ? null : error.name(), (System.nanoTime() - startNanos) / 1_000_000,
-                upstreamNanos == null ? null : upstreamNanos / 1_000_000,
-                requestBody == null ? 0L : requestBody.count(), responseBytes,
-                requestBody == null ? null : requestBody.sha256(),
-                responseSha256 == null ? null : Sha256.hex(responseSha256), null);
+        return TrailEntry.call(requestAt).respondedAt(now)
+                .correlationId(m.shapes(correlationId))
+                .caller(who == null ? null : who.clientId(), who == null ? null : who.opd(),
+                        userId == null ? null : m.shapes(userId))
+                .route(r == null ? null : r.id(), r == null ? null : r.version(), r == null ? null : r.owner())
+                .request(method, m.path(path), m.query(query))
+                .answer(status, upstreamStatus, error == null ? null : error.name())
+                .durations((System.nanoTime() - startNanos) / 1_000_000,
+                        upstreamNanos == null ? null : upstreamNanos / 1_000_000)
+                .requestBody(requestBody == null ? 0L : requestBody.count(),
+                        requestBody == null ? null : requestBody.sha256())
+                .responseBody(responseBytes, responseSha256 == null ? null : Sha256.hex(responseSha256))
+                .build();
     }
 }

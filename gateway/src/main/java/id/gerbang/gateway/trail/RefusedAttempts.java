@@ -39,8 +39,15 @@ public final class RefusedAttempts {
         String detail = reason == null ? "{\"action\":\"refused\"}"
                 : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                         .put("action", "refused").put("reason", reason).toString();
-        return new TrailEntry(kind, now, now, correlationId, client, opd, null, null, null,
-                null, method, masking.path(rawPath), masking.query(rawQuery),
-                code.status(), null, code.name(), 0L, null, 0L, 0L, null, null, detail);
+        return TrailEntry.of(kind, now).respondedAt(now)
+                .correlationId(correlationId)
+                .caller(client, opd, null)
+                .request(method, masking.path(rawPath), masking.query(rawQuery))
+                .answer(code.status(), null, code.name())
+                .durations(0L, null)
+                .requestBody(0L, null)
+                .responseBody(0L, null)
+                .detail(detail)
+                .build();
     }
 }

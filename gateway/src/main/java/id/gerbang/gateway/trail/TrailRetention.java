@@ -180,8 +180,6 @@ public class TrailRetention {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        Instant now = Instant.now();
-        return new TrailEntry(TrailEntry.Kind.TRAIL_PURGE, now, now, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, detail);
+        return TrailEntry.purge(Instant.now(), detail);
     }
 }

@@ -114,6 +114,31 @@ class TrailFormsTest {
         assertThat(forms(records())).isEqualTo(pinned);
     }
 
+    /** Each kind's factory sets exactly the fields it names: the entries above, made field by field. */
+    @Test
+    void eachKindsFactoryMakesTheEntryOfItsKind() {
+        assertThat(TrailEntry.call(T).respondedAt(T.plusMillis(322)).correlationId("5f0c1d2e-3a4b-4c5d")
+                .caller("dinkes-simpus", "dinkes", "dr. Sari, \"Puskesmas\"")
+                .route("disdukcapil-penduduk", 3L, "disdukcapil")
+                .request("GET", "/api/disdukcapil/penduduk/140401**********", "nik=***&fields=nama,alamat")
+                .answer(200, 200, null).durations(322L, 298L)
+                .requestBody(0L, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                .responseBody(512L, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08").build())
+                .isEqualTo(CALL);
+        assertThat(TrailEntry.routeChange(CHANGE.requestAt()).respondedAt(CHANGE.responseAt()).correlationId("c-2")
+                .caller("gerbang-admin", "diskominfo", "-admin").route("bapenda-status-pajak", 2L, "bapenda")
+                .request("PUT", "/admin/routes/bapenda-status-pajak", null).answer(200, null, null).durations(14L, null)
+                .requestBody(210L, "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae")
+                .detail(CHANGE.detail()).build())
+                .isEqualTo(CHANGE);
+        assertThat(TrailEntry.trailRead(T).respondedAt(T.plusMillis(40)).correlationId("c-3")
+                .caller("auditor-1", "inspektorat", "+auditor").request("GET", "/audit/records", "from=2026-11-01&opd=dinkes")
+                .answer(503, null, "AUDIT_UNAVAILABLE").durations(40L, null).requestBody(0L, null)
+                .detail(READ.detail()).build())
+                .isEqualTo(READ);
+        assertThat(TrailEntry.purge(T, PURGE.detail())).isEqualTo(PURGE);
+    }
+
     /** The entry and the record declare {@link TrailField}'s fields, in its order, under its names. */
     @Test
     void theEntryAndTheRecordDeclareTheFieldsInTheirOneOrder() {
