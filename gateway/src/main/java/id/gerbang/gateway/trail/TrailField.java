@@ -157,7 +157,7 @@ public enum TrailField {
     }
 
     /** Binds a record's fields to the parameters of {@link #INSERT}. */
-    static void bind(PreparedStatement s, AuditRecord r) throws SQLException {
+    public static void bind(PreparedStatement s, AuditRecord r) throws SQLException {
         int i = 1;
         for (TrailField f : INSERTED) {
             f.type.bind(s, i++, f.ofRecord.apply(r));
