@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node whose route directory holds an invalid definition refuses to start, and says which file and
- * which fields are wrong. A second gateway process, with its own directory and port.
+ * which fields are wrong; so does a node with a setting outside its rule, naming the setting. Each a gateway
+ * process of its own, with its own directory and port.
  */
 class StartupRefusalIT {
 
@@ -54,6 +55,35 @@ class StartupRefusalIT {
                 .anyMatch(l -> l.contains("upstream.url"));
         assertThat(lines).as("a line names the file and the field id")
                 .anyMatch(l -> Pattern.compile("(^|[^A-Za-z0-9_.])id([^A-Za-z0-9_]|$)").matcher(l.replace("bad-metadata.yaml", "")).find());
+        assertThat(output).as("never reported ready").doesNotContain("Gerbang is ready");
+    }
+
+    @Test
+    void aSettingOutsideItsRuleStopsStartUpNamingTheSettingTheValueAndTheRule() throws Exception {
+        Path dir = Files.createTempDirectory(Gateway.targetDir(), "refusal-setting-");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        int port = Gateway.freePort();
+        Path log = dir.resolve("gateway.log");
+
+        // a buffer of 0 bytes would make the relay loop forever
+        Process p = Gateway.startJar(port, data, routes, "http://localhost:" + port, log,
+                List.of("--gerbang.proxy.buffer-size=0"), false);
+        boolean exited;
+        try {
+            exited = p.waitFor(60, TimeUnit.SECONDS);
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(exited).as("the node exited within 60 s; output:\n" + Gateway.tail(log)).isTrue();
+        assertThat(p.exitValue()).as("exit code; output:\n" + Gateway.tail(log)).isNotZero();
+        assertThat(output).as("the setting, its value and its rule; output:\n" + Gateway.tail(log))
+                .contains("gerbang.proxy.buffer-size = \"0\": must be greater than or equal to 1024")
+                .contains("docs/operations.md");
         assertThat(output).as("never reported ready").doesNotContain("Gerbang is ready");
     }
 }

@@ -1,9 +1,16 @@
 package id.gerbang.gateway.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -13,6 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * Gerbang's own settings ({@code gerbang.*}). Standard concerns use Spring Boot's keys: the issuer is
  * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}, the database {@code spring.datasource.*},
  * the port {@code server.port}.
+ *
+ * <p>Every setting has its constraint, checked at start-up: a node with a setting outside it refuses to
+ * start, naming the setting, its value and the rule ({@link SettingsFailureAnalyzer}); docs/operations.md
+ * lists them.
  *
  * @param node      this node's name on the trail and in logs; defaults to the host name
  * @param dataDir   where the standalone default keeps its files (H2 database, issuer key)
@@ -26,16 +37,18 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(GerbangProperties.PREFIX)
 public record GerbangProperties(
-        String node,
-        @DefaultValue("./data") Path dataDir,
-        @DefaultValue Security security,
-        @DefaultValue Routes routes,
-        @DefaultValue Upstreams upstreams,
-        @DefaultValue Proxy proxy,
-        @DefaultValue Trail trail,
-        @DefaultValue Sandbox sandbox) {
+        @Size(max = NODE_MAX) String node,
+        @NotNull @DefaultValue("./data") Path dataDir,
+        @NotNull @Valid @DefaultValue Security security,
+        @NotNull @Valid @DefaultValue Routes routes,
+        @NotNull @Valid @DefaultValue Upstreams upstreams,
+        @NotNull @Valid @DefaultValue Proxy proxy,
+        @NotNull @Valid @DefaultValue Trail trail,
+        @NotNull @Valid @DefaultValue Sandbox sandbox) {
 
     public static final String PREFIX = "gerbang";
+    /** The longest node name the trail can store (its {@code node} column). */
+    public static final int NODE_MAX = 64;
 
     /**
      * @param audience        the {@code aud} every token must carry
@@ -50,12 +63,12 @@ public record GerbangProperties(
      *                        {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri}
      */
     public record Security(
-            @DefaultValue("gerbang") String audience,
-            @DefaultValue("5m") Duration tokenCacheTtl,
-            @DefaultValue("16MB") DataSize tokenCacheMemory,
+            @NotBlank @DefaultValue("gerbang") String audience,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("5m") Duration tokenCacheTtl,
+            @NotNull @NotNegativeSize @DefaultValue("16MB") DataSize tokenCacheMemory,
             Map<String, String> clientOpds,
-            @DefaultValue("60s") Duration clockSkew,
-            @DefaultValue JwkSet jwkSet) {
+            @NotNull @DurationMin(millis = 0) @DefaultValue("60s") Duration clockSkew,
+            @NotNull @Valid @DefaultValue JwkSet jwkSet) {
         public Security {
             clientOpds = clientOpds == null ? Map.of() : Map.copyOf(clientOpds);
         }
@@ -75,11 +88,11 @@ public record GerbangProperties(
      *                            interval and otherwise repeats its last answer
      */
     public record JwkSet(
-            @DefaultValue("5m") Duration cacheTtl,
-            @DefaultValue("10s") Duration refreshMinInterval,
-            @DefaultValue("1h") Duration outageTolerance,
-            @DefaultValue("5s") Duration fetchTimeout,
-            @DefaultValue("10s") Duration healthCheckInterval) {}
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("5m") Duration cacheTtl,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("10s") Duration refreshMinInterval,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("1h") Duration outageTolerance,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration fetchTimeout,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("10s") Duration healthCheckInterval) {}
 
     /**
      * @param directory    a directory of route definitions ({@code *.yaml}, {@code *.yml}, {@code *.json})
@@ -87,10 +100,10 @@ public record GerbangProperties(
      *                     deleted); none when unset
      * @param pollInterval how often this node looks for registry changes made through other nodes
      */
-    public record Routes(Path directory, @DefaultValue("500ms") Duration pollInterval) {}
+    public record Routes(Path directory, @NotNull @DurationMin(millis = 50) @DefaultValue("500ms") Duration pollInterval) {}
 
     /** @param allowed host names, {@code *.suffix} wildcards, IP addresses or CIDR ranges; empty allows nothing */
-    public record Upstreams(List<String> allowed) {
+    public record Upstreams(List<@NotBlank String> allowed) {
         public Upstreams {
             allowed = allowed == null ? List.of() : List.copyOf(allowed);
         }
@@ -107,11 +120,11 @@ public record GerbangProperties(
      *                                  larger ones are streamed and the upload cut off at the limit
      */
     public record Proxy(
-            @DefaultValue("2000") int maxConnections,
-            @DefaultValue("500") int maxConnectionsPerUpstream,
-            @DefaultValue("30s") Duration idleTimeout,
-            @DefaultValue("16384") int bufferSize,
-            @DefaultValue("262144") long bufferBodiesUpTo) {}
+            @Min(1) @DefaultValue("2000") int maxConnections,
+            @Min(1) @DefaultValue("500") int maxConnectionsPerUpstream,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration idleTimeout,
+            @Min(1024) @Max(1024 * 1024) @DefaultValue("16384") int bufferSize,
+            @Min(0) @DefaultValue("262144") long bufferBodiesUpTo) {}
 
     /**
      * @param enabled       {@code false} only to measure the trail's cost: calls are then not audited
@@ -130,13 +143,13 @@ public record GerbangProperties(
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("512") int maxBatch,
-            @DefaultValue("10000") int queueCapacity,
-            @DefaultValue("5s") Duration writeTimeout,
-            @DefaultValue("5s") Duration commitTimeout,
-            @DefaultValue("1ms") Duration commitInterval,
-            Duration retention,
-            List<String> nodes) {
+            @Min(1) @DefaultValue("512") int maxBatch,
+            @Min(1) @DefaultValue("10000") int queueCapacity,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration writeTimeout,
+            @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration commitTimeout,
+            @NotNull @DurationMin(millis = 0) @DefaultValue("1ms") Duration commitInterval,
+            @DurationMin(hours = 1) Duration retention,
+            List<@NotBlank @Size(max = NODE_MAX) String> nodes) {
         public Trail {
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
         }
@@ -146,5 +159,5 @@ public record GerbangProperties(
      * @param enabled serve the sandbox OPD services and their routes
      * @param port    the loopback port of the sandbox services
      */
-    public record Sandbox(@DefaultValue("false") boolean enabled, @DefaultValue("18080") int port) {}
+    public record Sandbox(@DefaultValue("false") boolean enabled, @Min(1) @Max(65535) @DefaultValue("18080") int port) {}
 }

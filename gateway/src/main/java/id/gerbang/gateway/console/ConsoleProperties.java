@@ -1,8 +1,11 @@
 package id.gerbang.gateway.console;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import java.time.ZoneId;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The web console ({@code gerbang.console.*}).
@@ -11,8 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clientSecret its secret, only when the issuer registers it as a confidential client
  * @param zone         the time zone pages show times in (WIB)
  */
+@Validated
 @ConfigurationProperties("gerbang.console")
 public record ConsoleProperties(
-        @DefaultValue("gerbang-console") String clientId,
+        @NotBlank @DefaultValue("gerbang-console") String clientId,
         String clientSecret,
-        @DefaultValue("Asia/Jakarta") ZoneId zone) {}
+        @NotNull @DefaultValue("Asia/Jakarta") ZoneId zone) {}

@@ -1,6 +1,8 @@
 package id.gerbang.gateway.policy;
 
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -17,8 +19,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(PolicyProperties.PREFIX)
 public record PolicyProperties(
-        @DefaultValue("100ms") Duration retryBackoff,
-        @DefaultValue("2s") Duration retryBackoffMax) {
+        @NotNull @DurationMin(millis = 1) @DefaultValue("100ms") Duration retryBackoff,
+        @NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration retryBackoffMax) {
 
     public static final String PREFIX = "gerbang.policy";
 

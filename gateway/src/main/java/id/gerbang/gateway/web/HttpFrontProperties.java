@@ -1,5 +1,6 @@
 package id.gerbang.gateway.web;
 
+import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -18,9 +19,9 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(HttpFrontProperties.PREFIX)
 public record HttpFrontProperties(
-        @DefaultValue("1024") long minRequestDataRate,
-        @DefaultValue("16") int preAuthBodyReaders,
-        @DefaultValue("8192") long preAuthBodyMaxBytes) {
+        @Min(0) @DefaultValue("1024") long minRequestDataRate,
+        @Min(1) @DefaultValue("16") int preAuthBodyReaders,
+        @Min(1) @DefaultValue("8192") long preAuthBodyMaxBytes) {
 
     public static final String PREFIX = "gerbang.http";
 }

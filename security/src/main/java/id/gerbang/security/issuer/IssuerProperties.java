@@ -1,11 +1,16 @@
 package id.gerbang.security.issuer;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The built-in token issuer of the standalone default ({@code gerbang.issuer.*}). In production it is
@@ -22,16 +27,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loginClients the public clients that may ask for a person's login; their redirect URI must be
  *                 on the issuer's own origin, under {@code /login/oauth2/code/}
  */
+@Validated
 @ConfigurationProperties(IssuerProperties.PREFIX)
 public record IssuerProperties(
         @DefaultValue("false") boolean enabled,
         String url,
         Path keyFile,
-        @DefaultValue("5m") Duration tokenTtl,
-        @DefaultValue("gerbang") String audience,
-        Map<String, DemoClient> clients,
-        Map<String, DemoUser> users,
-        @DefaultValue("gerbang-console") List<String> loginClients) {
+        @NotNull @DurationMin(seconds = 1) @DefaultValue("5m") Duration tokenTtl,
+        @NotBlank @DefaultValue("gerbang") String audience,
+        Map<String, @Valid DemoClient> clients,
+        Map<String, @Valid DemoUser> users,
+        @DefaultValue("gerbang-console") List<@NotBlank String> loginClients) {
 
     public static final String PREFIX = "gerbang.issuer";
 
@@ -49,14 +55,14 @@ public record IssuerProperties(
     }
 
     /** A person the built-in issuer knows: password, display name, OPD and realm roles. */
-    public record DemoUser(String password, String name, String opd, List<String> roles) {
+    public record DemoUser(@NotBlank String password, String name, String opd, List<String> roles) {
         public DemoUser {
             roles = roles == null ? List.of() : List.copyOf(roles);
         }
     }
 
     /** A client the built-in issuer knows: its secret, its OPD and its realm roles. */
-    public record DemoClient(String secret, String opd, List<String> roles) {
+    public record DemoClient(@NotBlank String secret, String opd, List<String> roles) {
         public DemoClient {
             roles = roles == null ? List.of() : List.copyOf(roles);
         }
