@@ -22,7 +22,12 @@ import java.util.regex.Pattern;
  */
 public final class RouteValidator {
 
-    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{2,63}");
+    /**
+     * A route id: lower-case letters, digits and dashes, 3 to 64 of them, not starting with a dash. The one
+     * definition of it: the admin API checks ids in its paths with it, and a route's Camel endpoint name
+     * relies on it (nothing but these characters can reach it).
+     */
+    public static final Pattern ROUTE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{2,63}");
     private static final Pattern OPD = Pattern.compile("[a-z0-9-]{2,32}");
     private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,254}");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]*");
@@ -42,7 +47,7 @@ public final class RouteValidator {
             return List.of(new Violation("", Rule.DEFINITION_REQUIRED));
         }
         Violations v = new Violations();
-        v.matches("id", d.id(), ID);
+        v.matches("id", d.id(), ROUTE_ID);
         v.matches("owner", d.owner(), OPD);
         v.maxLength("name", d.name(), 200);
         v.maxLength("description", d.description(), 2000);

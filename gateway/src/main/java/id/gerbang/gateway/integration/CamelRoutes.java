@@ -10,7 +10,7 @@ import org.apache.camel.builder.RouteBuilder;
  * route's steps. Each version gets its own endpoint, so a new version is built and started beside the
  * old one, the route table is switched over, and the old one is stopped once its calls have finished:
  * no request ever sees a half-built route. Nothing from a definition is evaluated: the id is the only
- * definition value in the endpoint name, and the validator has restricted it to {@code [a-z0-9-]}.
+ * definition value in the endpoint name, and the validator has restricted it to {@link id.gerbang.routes.RouteValidator#ROUTE_ID}.
  *
  * <p>This package is the integration bus: every Camel route builder of the gateway lives here, and
  * nowhere else ({@code ArchitectureTest}), so mediation and composition steps have one home; see

@@ -20,6 +20,7 @@ import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteDefinitionReader;
+import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.Violation;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -66,7 +67,6 @@ class AdminController {
 
     /** Largest definition accepted; real ones are a few KiB. */
     static final int MAX_BODY = 256 * 1024;
-    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{2,63}");
     private static final Pattern ETAG = Pattern.compile("(?:W/)?\"?(\\d{1,18})\"?");
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -111,7 +111,7 @@ class AdminController {
 
     @GetMapping("/admin/routes/{id}")
     void get(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException, SQLException {
-        Optional<RegistryStore.Stored> s = ID.matcher(id).matches() ? store.get(id) : Optional.empty();
+        Optional<RegistryStore.Stored> s = RouteValidator.ROUTE_ID.matcher(id).matches() ? store.get(id) : Optional.empty();
         if (s.isEmpty()) {
             Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no route has the id " + id, correlationId(request));
             return;
@@ -123,7 +123,7 @@ class AdminController {
 
     @GetMapping("/admin/routes/{id}/history")
     void history(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException, SQLException {
-        List<RegistryStore.Version> versions = ID.matcher(id).matches() ? store.history(id) : List.of();
+        List<RegistryStore.Version> versions = RouteValidator.ROUTE_ID.matcher(id).matches() ? store.history(id) : List.of();
         if (versions.isEmpty()) {
             Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no route ever had the id " + id, correlationId(request));
             return;
@@ -141,7 +141,7 @@ class AdminController {
     @GetMapping("/admin/routes/{id}/history/{version}")
     void version(@PathVariable String id, @PathVariable String version, HttpServletRequest request,
             HttpServletResponse response) throws IOException, SQLException {
-        Optional<RegistryStore.Version> v = !ID.matcher(id).matches() || !version.matches("\\d{1,18}")
+        Optional<RegistryStore.Version> v = !RouteValidator.ROUTE_ID.matcher(id).matches() || !version.matches("\\d{1,18}")
                 ? Optional.empty()
                 : store.history(id).stream().filter(h -> h.version() == Long.parseLong(version)).findFirst();
         if (v.isEmpty() || v.get().definition() == null) {
@@ -182,7 +182,7 @@ class AdminController {
             throws Exception {
         change(id, request, response, auth, write -> {
             Precondition precondition = precondition(request, false);
-            if (!ID.matcher(id).matches()) {
+            if (!RouteValidator.ROUTE_ID.matcher(id).matches()) {
                 throw notFound(id);
             }
             return changes.delete(id, precondition, write.actor, "admin-api");
@@ -251,7 +251,7 @@ class AdminController {
         String sha256;
 
         Write(HttpServletRequest request, Authentication auth, String routeId) {
-            this.routeId = ID.matcher(routeId).matches() ? routeId : null;
+            this.routeId = RouteValidator.ROUTE_ID.matcher(routeId).matches() ? routeId : null;
             this.correlationId = correlationId(request);
             String client = auth == null ? null : auth.getName();
             String opd = auth instanceof JwtAuthenticationToken jwt ? jwt.getToken().getClaimAsString("opd") : null;
