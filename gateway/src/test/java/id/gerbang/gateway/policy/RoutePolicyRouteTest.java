@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -307,17 +308,9 @@ class RoutePolicyRouteTest {
         assertThatThrownBy(() -> call(route, "GET")).isInstanceOf(UpstreamFailure.class);
         int before = upstream.getAllServeEvents().size();
 
-        GatewayException probeFailure = null;
-        for (int i = 0; i < 100 && probeFailure == null; i++) { // the wait only bounds the test, it is not asserted
-            try {
-                call(route, "GET").close();
-            } catch (UpstreamFailure e) {
-                probeFailure = e;
-            } catch (GatewayException open) {
-                Thread.sleep(50);
-            }
-        }
-        assertThat(probeFailure).as("a probe after openSeconds").isNotNull();
+        Throwable probe = await("a probe after openSeconds").atMost(PROBE_WAIT).pollInterval(Duration.ofMillis(50))
+                .pollInSameThread().until(() -> refusal(route), t -> !(t instanceof GatewayException g) || g instanceof UpstreamFailure);
+        assertThat(probe).isInstanceOf(UpstreamFailure.class);
         assertThat(upstream.getAllServeEvents()).hasSize(before + 1);
         assertThat(policies.of(route).breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
     }
@@ -413,18 +406,29 @@ class RoutePolicyRouteTest {
         return UpstreamCall.attempt(template, camel.getEndpoint(CamelRoutes.endpointUri(route)), route, request, null);
     }
 
-    private ForwardResponse callOnceTheBreakerLetsThrough(Route route) throws InterruptedException {
-        List<ErrorCode> refusals = new ArrayList<>();
-        for (int i = 0; i < 100; i++) { // the wait only bounds the test, it is not asserted
-            try {
-                return call(route, "GET");
-            } catch (GatewayException e) {
-                refusals.add(e.code());
-                assertThat(e.code()).isEqualTo(ErrorCode.CIRCUIT_OPEN);
-                Thread.sleep(50);
-            }
+    /** How long a test waits for the breaker to let a probe through; it only bounds the test, it is not asserted. */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(10);
+
+    private ForwardResponse callOnceTheBreakerLetsThrough(Route route) {
+        return await("the breaker lets a probe through").atMost(PROBE_WAIT).pollInterval(Duration.ofMillis(50))
+                .pollDelay(Duration.ZERO).pollInSameThread().until(() -> {
+                    try {
+                        return call(route, "GET");
+                    } catch (GatewayException e) {
+                        assertThat(e.code()).as("the only refusal while the breaker is open").isEqualTo(ErrorCode.CIRCUIT_OPEN);
+                        return null;
+                    }
+                }, java.util.Objects::nonNull);
+    }
+
+    /** What one call throws ({@code null} when it is answered). */
+    private Throwable refusal(Route route) {
+        try {
+            call(route, "GET").close();
+            return null;
+        } catch (Exception e) {
+            return e;
         }
-        throw new AssertionError("the breaker never let a probe through: " + refusals);
     }
 
     private static UpstreamFailure classify(Throwable t, Route route) {

@@ -567,19 +567,16 @@ abstract class JdbcAuditTrailTest {
 
     private int attemptsWhileRecovering;
 
-    private AuditRecord recordOnceAvailable(JdbcAuditTrail trail, String correlationId) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        TrailUnavailableException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                return trail.record(served(correlationId + "-" + attemptsWhileRecovering));
-            } catch (TrailUnavailableException e) {
-                last = e;
-                attemptsWhileRecovering++;
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the trail did not take records again within 30 s", last);
+    private AuditRecord recordOnceAvailable(JdbcAuditTrail trail, String correlationId) {
+        return org.awaitility.Awaitility.await("the trail takes records again").atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).pollInSameThread().until(() -> {
+                    try {
+                        return trail.record(served(correlationId + "-" + attemptsWhileRecovering));
+                    } catch (TrailUnavailableException e) {
+                        attemptsWhileRecovering++;
+                        return null;
+                    }
+                }, java.util.Objects::nonNull);
     }
 
     private static List<AuditRecord> hammer(JdbcAuditTrail trail, String prefix, int threads, int perThread) throws Exception {
@@ -622,14 +619,9 @@ abstract class JdbcAuditTrailTest {
         assertThat(result.reason()).as("a chain read from its first record needs no note").isNull();
     }
 
-    private static void awaitState(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + HANG_GUARD.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("state not reached");
-            }
-            Thread.sleep(10);
-        }
+    private static void awaitState(java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await("state reached").atMost(HANG_GUARD).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10)).pollInSameThread().until(condition::getAsBoolean);
     }
 
     private static boolean inFrame(Thread t, Predicate<StackTraceElement> frame) {
