@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static id.gerbang.it.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -158,17 +159,15 @@ class PolicyIT {
         assertThat(metric("gerbang_circuit_state", "route=\"it-breaker\",state=\"open\"")).isEqualTo(1.0);
 
         wm.stubFor(get(urlPathMatching("/breaker/.*")).willReturn(aResponse().withStatus(200).withBody("pulih")));
-        HttpResponse<String> probe = null;
-        for (int i = 0; i < 100; i++) { // bounds the wait for openSeconds (2 s); not asserted
-            HttpResponse<String> r = call("/api/it/breaker/data");
-            if (r.statusCode() != 503) {
-                probe = r;
-                break;
-            }
-            assertProblem(r, 503, "CIRCUIT_OPEN");
-            Thread.sleep(100);
-        }
-        assertThat(probe).as("a probe once openSeconds have passed").isNotNull();
+        // the wait for openSeconds (2 s) is bounded generously; it is not asserted
+        HttpResponse<String> probe = await("a probe once openSeconds have passed").atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    HttpResponse<String> r = call("/api/it/breaker/data");
+                    if (r.statusCode() == 503) {
+                        assertProblem(r, 503, "CIRCUIT_OPEN");
+                    }
+                    return r;
+                }, r -> r.statusCode() != 503);
         assertThat(probe.statusCode()).isEqualTo(200);
         assertThat(probe.body()).isEqualTo("pulih");
         JsonNode after = Gateway.json(gw.send(gw.request("/actuator/health").GET().build()).body());
@@ -319,16 +318,8 @@ class PolicyIT {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    private static void awaitMetric(String name, String labels, double value) throws Exception {
-        double seen = Double.NaN;
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos(); // bounds the wait; not asserted
-        while (System.nanoTime() < deadline) {
-            seen = metric(name, labels);
-            if (seen == value) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(name + "{" + labels + "} stayed " + seen + ", expected " + value);
+    private static void awaitMetric(String name, String labels, double value) {
+        await(name + "{" + labels + "}").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50)).until(() -> metric(name, labels), seen -> seen == value);
     }
 }

@@ -10,7 +10,6 @@ import id.gerbang.it.support.TrailRows;
 import id.gerbang.it.support.TrailRows.Row;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +48,7 @@ class TrailDurabilityH2IT {
         gw.upstream().stubFor(get(urlPathMatching("/svc/load/.*")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"status\":\"terdaftar\"}")));
 
-        List<Outcome> outcomes = TrailDurabilityIT.killUnderLoad(gw, gw.token("dinkes-simpus"), "h2kill", Duration.ofSeconds(4));
+        List<Outcome> outcomes = TrailDurabilityIT.killUnderLoad(gw, gw.token("dinkes-simpus"), "h2kill", TrailDurabilityIT.LOAD_ANSWERS);
 
         List<Row> chain;
         String url = "jdbc:h2:file:" + gw.dataDir().resolve("gerbang") + ";ACCESS_MODE_DATA=r";

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -20,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TrailDurabilityIT {
 
     static final int CLIENTS = 8;
+    /** Answers the clients receive before the kill: the node is then busy, with calls and records in flight. */
+    static final int LOAD_ANSWERS = 300;
     private static final String DATABASE = "it_durability";
     private static final String NODE = "it-durable";
 
@@ -71,7 +73,7 @@ class TrailDurabilityIT {
         wm.stubFor(get(urlPathMatching("/svc/load/.*")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"status\":\"terdaftar\"}")));
 
-        List<Outcome> outcomes = killUnderLoad(gw, token, "kill", Duration.ofSeconds(4));
+        List<Outcome> outcomes = killUnderLoad(gw, token, "kill", LOAD_ANSWERS);
         gw.restart(); // on the same database and node: its chain goes on from what was committed
         for (int i = 0; i < 3; i++) {
             assertThat(gw.send(gw.request("/api/it/echo/load/after-" + i)
@@ -106,7 +108,8 @@ class TrailDurabilityIT {
             awaitCalls(load, 5 * CLIENTS);
             sigtermAt = System.nanoTime();
             exit = gw.terminate(Duration.ofSeconds(60));
-            Thread.sleep(200);
+            long exitedAt = System.nanoTime();
+            awaitEveryClientNotices(load, exitedAt);
         } finally {
             outcomes = load.stop();
         }
@@ -140,15 +143,15 @@ class TrailDurabilityIT {
      * Puts {@code gateway} under load for {@code loadFor}, SIGKILLs it while the clients keep calling, and
      * returns how every call ended.
      */
-    static List<Outcome> killUnderLoad(Gateway gateway, String token, String prefix, Duration loadFor) throws Exception {
+    static List<Outcome> killUnderLoad(Gateway gateway, String token, String prefix, int answers) throws Exception {
         Load load = new Load(gateway.port(), "/api/it/echo/load/", token, prefix, CLIENTS);
         List<Outcome> outcomes;
         long killedAt;
         try {
-            Thread.sleep(loadFor.toMillis());
+            await("%d answers received".formatted(answers)).atMost(PATIENCE).until(() -> load.served() >= answers);
             killedAt = System.nanoTime();
             gateway.kill();
-            Thread.sleep(300); // the clients notice: resets, then refused connections
+            awaitEveryClientNotices(load, killedAt);
         } finally {
             outcomes = load.stop();
         }
@@ -184,11 +187,15 @@ class TrailDurabilityIT {
         assertThat(verdict.checked()).isEqualTo(chain.size());
     }
 
-    private static void awaitCalls(Load load, int calls) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (load.count() < calls) {
-            assertThat(System.nanoTime()).as("%d calls made", calls).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    /** How long a test waits for its load: generous, since it only bounds the test. */
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    private static void awaitCalls(Load load, int calls) {
+        await("%d calls made".formatted(calls)).atMost(PATIENCE).until(() -> load.count() >= calls);
+    }
+
+    /** Waits until every client has had a connection refused since {@code nanos}: resets, then refusals. */
+    private static void awaitEveryClientNotices(Load load, long nanos) {
+        await("every client sees the node gone").atMost(PATIENCE).until(() -> load.everyClientRefusedSince(nanos));
     }
 }

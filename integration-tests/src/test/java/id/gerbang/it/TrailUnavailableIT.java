@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static id.gerbang.it.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import id.gerbang.it.support.Gateway;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -101,22 +103,21 @@ class TrailUnavailableIT {
                 upstreamCallsDuringOutage);
 
         // served again once the pool has reconnected (bounded wait; every attempt is itself checked)
-        long deadline = System.nanoTime() + RECOVERY_GUARD.toNanos();
         List<String> served = new ArrayList<>();
-        int attempts = 0;
-        while (served.isEmpty()) {
-            assertThat(System.nanoTime()).as("served again within the recovery guard").isLessThan(deadline);
-            String id = cid("recovering");
-            HttpResponse<String> r = call("/api/it/echo/pajak/back", token, id);
-            attempts++;
-            if (r.statusCode() == 200) {
-                served.add(id);
-            } else {
-                assertProblem(r, 503, "AUDIT_UNAVAILABLE");
-                refused.add(id);
-                Thread.sleep(250);
-            }
-        }
+        AtomicInteger attempts = new AtomicInteger();
+        await("served again").atMost(RECOVERY_GUARD).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    String id = cid("recovering");
+                    HttpResponse<String> r = call("/api/it/echo/pajak/back", token, id);
+                    attempts.incrementAndGet();
+                    if (r.statusCode() == 200) {
+                        served.add(id);
+                        return true;
+                    }
+                    assertProblem(r, 503, "AUDIT_UNAVAILABLE");
+                    refused.add(id);
+                    return false;
+                });
         for (int i = 0; i < 3; i++) {
             String id = cid("after");
             HttpResponse<String> r = call("/api/it/echo/pajak/after", token, id);
@@ -124,7 +125,7 @@ class TrailUnavailableIT {
             assertThat(r.body()).contains(SECRET);
             served.add(id);
         }
-        System.out.printf("TrailUnavailableIT: served again after %d attempt(s)%n", attempts);
+        System.out.printf("TrailUnavailableIT: served again after %d attempt(s)%n", attempts.get());
 
         try (Connection c = pg.connect(PostgresGateway.DATABASE)) {
             for (String id : served) {
@@ -179,11 +180,8 @@ class TrailUnavailableIT {
         } finally {
             pg.start();
         }
-        long deadline = System.nanoTime() + RECOVERY_GUARD.toNanos();
-        while (call("/api/it/echo/pajak/back", token, cid("back")).statusCode() != 200) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(250);
-        }
+        await("served again").atMost(RECOVERY_GUARD).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(() -> call("/api/it/echo/pajak/back", token, cid("back")).statusCode() == 200);
         List<String> wrong = new ArrayList<>();
         try (Connection c = pg.connect(PostgresGateway.DATABASE)) {
             for (String id : refused) {

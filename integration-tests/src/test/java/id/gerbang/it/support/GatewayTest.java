@@ -37,12 +37,11 @@ public abstract class GatewayTest {
      * notices the broken connection, which can be after the gateway has answered the caller, so an
      * immediate look could miss it (and it would then show up in the next test).
      */
-    protected static void assertUpstreamRecordsNothingWithin(java.time.Duration window) throws InterruptedException {
-        long deadline = System.nanoTime() + window.toNanos();
-        do {
-            org.assertj.core.api.Assertions.assertThat(received()).as("requests the upstream received").isEmpty();
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
+    protected static void assertUpstreamRecordsNothingWithin(java.time.Duration window) {
+        org.awaitility.Awaitility.await("the upstream records no request").during(window)
+                .atMost(window.plusSeconds(5)).pollInterval(java.time.Duration.ofMillis(50))
+                .untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(received())
+                        .as("requests the upstream received").isEmpty());
     }
 
     /** The one request the upstream received. */

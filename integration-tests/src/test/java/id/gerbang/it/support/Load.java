@@ -128,6 +128,21 @@ public final class Load implements AutoCloseable {
         return outcomes.size();
     }
 
+    /** How many calls were answered with a 2xx so far. */
+    public long served() {
+        return outcomes.stream().filter(Outcome::served).count();
+    }
+
+    /**
+     * Whether every client has seen its connection refused on a call started at {@code nanos} or later:
+     * the node is gone, and each client has noticed.
+     */
+    public boolean everyClientRefusedSince(long nanos) {
+        return outcomes.stream().filter(o -> o.startedNanos() >= nanos && o.refusedConnection())
+                .map(o -> o.correlationId().substring(0, o.correlationId().lastIndexOf('-')))
+                .distinct().count() == threads.size();
+    }
+
     /** How many calls ended each way ("200", "connection refused", "IOException: ..."), for messages. */
     public static Map<String, Long> summary(List<Outcome> outcomes) {
         return outcomes.stream().collect(Collectors.groupingBy(Outcome::kind, TreeMap::new, Collectors.counting()));
