@@ -3,17 +3,32 @@ package id.gerbang.gateway.anchor;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * RFC 9162 §2.1's definitions written as literally as they read (MTH, PATH, PROOF, SUBPROOF), recursive
  * over the whole list of leaves: the reference {@link MerkleTree} is checked against. Shares nothing
- * with it but the JDK's SHA-256.
+ * with it but the JDK's SHA-256. MTH is remembered per list of leaves (by the leaves' identity), only so
+ * that checking every proof up to a few hundred leaves stays quick.
  */
 final class NaiveMerkle {
+
+    private static final Map<List<byte[]>, byte[]> MTH = new ConcurrentHashMap<>();
 
     private NaiveMerkle() {}
 
     static byte[] mth(List<byte[]> d) {
+        byte[] known = MTH.get(d);
+        if (known != null) {
+            return known;
+        }
+        byte[] computed = computeMth(d);
+        MTH.put(new ArrayList<>(d), computed);
+        return computed;
+    }
+
+    private static byte[] computeMth(List<byte[]> d) {
         int n = d.size();
         if (n == 0) {
             return sha(new byte[0]);
