@@ -11,14 +11,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -54,8 +59,8 @@ import org.bouncycastle.tsp.TimeStampTokenGenerator;
 
 /**
  * A built-in RFC 3161 timestamping authority for the standalone default and the tests, and nothing else:
- * its certificates say {@code DEMO ... not for production} in their subjects, its keys live in memory and
- * die with it, and it listens on loopback only. A self-signed demo CA issues the TSA's certificate, whose
+ * its certificates say {@code DEMO ... not for production} in their subjects, its keys live in memory (or,
+ * for the standalone default, in files in the data directory), and it listens on loopback only. A self-signed demo CA issues the TSA's certificate, whose
  * extended key usage is critical and only id-kp-timeStamping (RFC 3161 §2.3: validators, openssl among
  * them, refuse anything else). It answers {@code POST} of {@code application/timestamp-query} with
  * {@code application/timestamp-reply} (RFC 3161 §3.4).
@@ -75,7 +80,25 @@ public final class DemoTsa implements AutoCloseable {
     private final AtomicLong serial = new AtomicLong();
     private final HttpServer server;
 
-    private DemoTsa(HttpServer server) throws GeneralSecurityException, OperatorCreationException, CertIOException, TSPException {
+    /** The demo CA's and TSA's certificates and the TSA's signing key. */
+    private record Identity(X509Certificate ca, X509Certificate tsa, PrivateKey tsaKey) {}
+
+    private DemoTsa(HttpServer server, Identity identity) throws GeneralSecurityException, OperatorCreationException, TSPException {
+        this.caCertificate = identity.ca();
+        this.tsaCertificate = identity.tsa();
+        TimeStampTokenGenerator tokens = new TimeStampTokenGenerator(
+                new JcaSimpleSignerInfoGeneratorBuilder().build("SHA256withECDSA", identity.tsaKey(), tsaCertificate),
+                new JcaDigestCalculatorProviderBuilder().build().get(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256)),
+                new ASN1ObjectIdentifier(POLICY));
+        tokens.setResolution(TimeStampTokenGenerator.R_MILLISECONDS);
+        tokens.addCertificates(new JcaCertStore(List.of(tsaCertificate))); // sent only when the request asks (certReq)
+        this.responder = new TimeStampResponseGenerator(tokens, TSPAlgorithms.ALLOWED);
+        this.server = server;
+        server.createContext("/", this::handle);
+    }
+
+    /** A new demo CA (its key forgotten once it has signed) and a TSA certificate it issued. */
+    private static Identity newIdentity() throws GeneralSecurityException, OperatorCreationException, CertIOException {
         SecureRandom random = new SecureRandom();
         KeyPair caKeys = ecKeys();
         KeyPair tsaKeys = ecKeys();
@@ -84,45 +107,92 @@ public final class DemoTsa implements AutoCloseable {
         Date until = Date.from(now.plus(Duration.ofDays(3650)));
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
 
-        X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(new X500Name(CA_SUBJECT), new BigInteger(63, random), from, until,
-                new X500Name(CA_SUBJECT), caKeys.getPublic())
+        X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(new X500Name(CA_SUBJECT), new BigInteger(63, random), from,
+                until, new X500Name(CA_SUBJECT), caKeys.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                 .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(caKeys.getPublic()));
-        this.caCertificate = sign(ca, caKeys.getPrivate());
+        X509Certificate ca = sign(caBuilder, caKeys.getPrivate());
 
-        X509v3CertificateBuilder tsa = new JcaX509v3CertificateBuilder(caCertificate, new BigInteger(63, random), from, until,
+        X509v3CertificateBuilder tsaBuilder = new JcaX509v3CertificateBuilder(ca, new BigInteger(63, random), from, until,
                 new X500Name(TSA_SUBJECT), tsaKeys.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                 .addExtension(Extension.extendedKeyUsage, true, new ExtendedKeyUsage(KeyPurposeId.id_kp_timeStamping))
                 .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(tsaKeys.getPublic()))
-                .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
-        this.tsaCertificate = sign(tsa, caKeys.getPrivate());
+                .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
+        return new Identity(ca, sign(tsaBuilder, caKeys.getPrivate()), tsaKeys.getPrivate());
+    }
 
-        TimeStampTokenGenerator tokens = new TimeStampTokenGenerator(
-                new JcaSimpleSignerInfoGeneratorBuilder().build("SHA256withECDSA", tsaKeys.getPrivate(), tsaCertificate),
-                new JcaDigestCalculatorProviderBuilder().build().get(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256)),
-                new ASN1ObjectIdentifier(POLICY));
-        tokens.setResolution(TimeStampTokenGenerator.R_MILLISECONDS);
-        tokens.addCertificates(new JcaCertStore(List.of(tsaCertificate))); // sent only when the request asks (certReq)
-        this.responder = new TimeStampResponseGenerator(tokens, TSPAlgorithms.ALLOWED);
-
-        this.server = server;
-        server.createContext("/", this::handle);
+    /**
+     * The identity kept in {@code dir} ({@code demo-tsa-ca.pem}, {@code demo-tsa.pem}, {@code demo-tsa.key}),
+     * made and written first when none is there, so that tokens stamped before a restart still verify with the
+     * same demo CA.
+     */
+    private static Identity keptIdentity(Path dir) throws GeneralSecurityException, OperatorCreationException, IOException {
+        Path caFile = dir.resolve("demo-tsa-ca.pem");
+        Path tsaFile = dir.resolve("demo-tsa.pem");
+        Path keyFile = dir.resolve("demo-tsa.key");
+        int present = (Files.exists(caFile) ? 1 : 0) + (Files.exists(tsaFile) ? 1 : 0) + (Files.exists(keyFile) ? 1 : 0);
+        if (present == 0) {
+            Identity made = newIdentity();
+            SigningKeys.writeNew(keyFile, SigningKeys.pem(made.tsaKey()).getBytes(StandardCharsets.US_ASCII));
+            SigningKeys.writeNew(tsaFile, pem(made.tsa()).getBytes(StandardCharsets.US_ASCII));
+            SigningKeys.writeNew(caFile, pem(made.ca()).getBytes(StandardCharsets.US_ASCII));
+            return made;
+        }
+        if (present != 3) {
+            throw new IllegalStateException("the demo TSA's files in " + dir + " are incomplete (demo-tsa-ca.pem, demo-tsa.pem, "
+                    + "demo-tsa.key): delete those there to start a new demo CA");
+        }
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+        X509Certificate ca;
+        X509Certificate tsa;
+        try (InputStream in = Files.newInputStream(caFile)) {
+            ca = (X509Certificate) x509.generateCertificate(in);
+        }
+        try (InputStream in = Files.newInputStream(tsaFile)) {
+            tsa = (X509Certificate) x509.generateCertificate(in);
+        }
+        String keyPem = Files.readString(keyFile, StandardCharsets.US_ASCII).replaceAll("-----[A-Z ]+-----", "");
+        PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(keyPem)));
+        tsa.verify(ca.getPublicKey());
+        return new Identity(ca, tsa, key);
     }
 
     /** A demo TSA with new keys, listening on a free loopback port. */
     public static DemoTsa start() {
         try {
+            return listen(newIdentity());
+        } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
+            throw new IllegalStateException("the demo TSA cannot make its keys", e);
+        }
+    }
+
+    /**
+     * A demo TSA whose CA, certificate and key are kept in {@code dir} (made there on first start), listening
+     * on a free loopback port.
+     */
+    public static DemoTsa start(Path dir) {
+        try {
+            return listen(keptIdentity(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the demo TSA cannot keep its keys in " + dir + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("the demo TSA's keys in " + dir + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    private static DemoTsa listen(Identity identity) {
+        try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-            DemoTsa tsa = new DemoTsa(server);
+            DemoTsa tsa = new DemoTsa(server, identity);
             server.start();
             return tsa;
         } catch (IOException e) {
             throw new UncheckedIOException("the demo TSA cannot listen on loopback", e);
         } catch (GeneralSecurityException | OperatorCreationException | TSPException e) {
-            throw new IllegalStateException("the demo TSA cannot make its keys", e);
+            throw new IllegalStateException("the demo TSA cannot sign with its key", e);
         }
     }
 

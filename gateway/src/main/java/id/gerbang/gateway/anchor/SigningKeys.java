@@ -70,22 +70,33 @@ public final class SigningKeys {
             throw new IllegalStateException("Ed25519 is missing from this Java runtime", e);
         }
         NoteSigner signer = new NoteSigner(keyName, keys);
-        Path dir = keyFile.toAbsolutePath().getParent();
-        Path partial = null;
         try {
-            Files.createDirectories(dir);
-            if (Files.exists(keyFile)) {
-                throw new FileAlreadyExistsException(keyFile.toString());
-            }
-            partial = ownerOnlyFile(dir, keyFile.getFileName() + ".new-");
-            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
-                out.write(pem(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII));
-            }
-            Files.move(partial, keyFile);
-            partial = null;
+            writeNew(keyFile, pem(keys.getPrivate()).getBytes(StandardCharsets.US_ASCII));
             return signer;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the signing key " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a file that must not exist yet, readable by its owner only: written whole beside it, then moved
+     * into place, so that a crash never leaves half of it.
+     *
+     * @throws FileAlreadyExistsException when the file exists
+     */
+    static void writeNew(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        if (Files.exists(file)) {
+            throw new FileAlreadyExistsException(file.toString());
+        }
+        Path partial = ownerOnlyFile(dir, file.getFileName() + ".new-");
+        try {
+            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
+                out.write(content);
+            }
+            Files.move(partial, file);
+            partial = null;
         } finally {
             if (partial != null) {
                 try {

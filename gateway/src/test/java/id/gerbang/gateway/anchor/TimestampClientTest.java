@@ -95,6 +95,31 @@ class TimestampClientTest {
     }
 
     @Test
+    void aDemoTsaKeptInADirectoryStampsWithTheSameCaAfterARestart() throws Exception {
+        Path data = dir.resolve("data");
+        byte[] before;
+        X509Certificate ca;
+        try (DemoTsa first = DemoTsa.start(data)) {
+            ca = first.caCertificate();
+            before = client(first.url(), ca).timestamp(NOTE).token();
+        }
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("demo-tsa.key"))))
+                    .isEqualTo("rw-------");
+        }
+        try (DemoTsa again = DemoTsa.start(data)) {
+            assertThat(again.caCertificate()).isEqualTo(ca);
+            assertThat(again.tsaCertificate().getSubjectX500Principal().getName()).contains("DEMO TSA - not for production");
+            byte[] after = client(again.url(), ca).timestamp(NOTE).token();
+            assertThat(TimestampClient.verifyToken(after, NOTE, ca)).isNotNull();
+        }
+        assertThat(TimestampClient.verifyToken(before, NOTE, ca)).isNotNull();
+
+        Files.delete(data.resolve("demo-tsa.pem"));
+        assertThatThrownBy(() -> DemoTsa.start(data)).hasMessageContaining("incomplete");
+    }
+
+    @Test
     void aTsaAnswering500IsTriedAgainABoundedNumberOfTimesThenRefused() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         URI url = fake((body, auth) -> {
