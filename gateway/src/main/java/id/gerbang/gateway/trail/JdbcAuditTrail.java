@@ -53,7 +53,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
      * and never written; one the writer is {@code WRITING} is waited for up to the commit timeout more,
      * so that a record rarely claims an answer that was refused; past it the caller is refused and the
      * entry {@code ABANDONED}: should its commit still end, the writer logs the record as committed after
-     * its caller was refused ({@code COMMITTED} otherwise).
+     * its caller was refused ({@code COMMITTED} otherwise). {@code entry} holds the entry's values as
+     * they are stored ({@link StoredFields#values}), indexed by {@link TrailField}.
      */
     private record Pending(Object[] entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
         static final int QUEUED = 0;
