@@ -40,7 +40,7 @@ class TrailDurabilityIT {
 
     static final int CLIENTS = 8;
     /** Answers the clients receive before the kill: the node is then busy, with calls and records in flight. */
-    static final int LOAD_ANSWERS = 300;
+    static final int LOAD_ANSWERS = 100;
     private static final String DATABASE = "it_durability";
     private static final String NODE = "it-durable";
 

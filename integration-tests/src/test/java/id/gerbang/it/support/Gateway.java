@@ -172,22 +172,18 @@ public final class Gateway implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
                 .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the gateway exited with " + process.exitValue() + " during start-up:\n" + tail(log));
-            }
-            try {
-                if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            process.waitFor(250, TimeUnit.MILLISECONDS); // poll interval, ends early if the process dies
+        try {
+            org.awaitility.Awaitility.await("the gateway is healthy").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(250))
+                    .failFast("the gateway exited during start-up", () -> !process.isAlive())
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        } catch (org.awaitility.core.TerminalFailureException exited) {
+            throw new IllegalStateException("the gateway exited with " + process.exitValue() + " during start-up:\n" + tail(log));
+        } catch (org.awaitility.core.ConditionTimeoutException notHealthy) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the gateway was not healthy within " + timeout.toSeconds() + " s:\n" + tail(log));
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the gateway was not healthy within " + timeout.toSeconds() + " s:\n" + tail(log));
     }
 
     // ---------------------------------------------------------------------------------------- life cycle
