@@ -1,5 +1,6 @@
 package id.gerbang.gateway.registry;
 
+import static id.gerbang.gateway.web.SliceSecurity.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -16,7 +17,6 @@ import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.routes.RouteDefinitionReader;
 import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.UpstreamPolicy;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -84,22 +84,9 @@ class AdminControllerSliceTest {
     }
 
     MockHttpServletResponse perform(MockHttpServletRequestBuilder request, String token) throws Exception {
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return mvc.perform(request).andReturn().getResponse();
+        return SliceSecurity.perform(mvc, request, token);
     }
 
-    static JsonNode problem(MockHttpServletResponse r, int status, String code) throws Exception {
-        assertThat(r.getStatus()).isEqualTo(status);
-        assertThat(r.getContentType()).isEqualTo("application/problem+json");
-        assertThat(r.getHeader("X-Gerbang-Error")).isEqualTo(code);
-        JsonNode p = JSON.readTree(r.getContentAsString(StandardCharsets.UTF_8));
-        assertThat(p.get("status").asInt()).isEqualTo(status);
-        assertThat(p.get("code").asText()).isEqualTo(code);
-        assertThat(p.get("type").asText()).isEqualTo("urn:gerbang:error:" + code);
-        return p;
-    }
 
     @Test
     void withoutATokenTheAnswerIs401InvalidToken() throws Exception {

@@ -75,10 +75,7 @@ class CatalogControllerSliceTest {
     MockMvc mvc;
 
     MockHttpServletResponse perform(MockHttpServletRequestBuilder request, String token) throws Exception {
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return mvc.perform(request).andReturn().getResponse();
+        return SliceSecurity.perform(mvc, request, token);
     }
 
     static JsonNode json(MockHttpServletResponse r) throws Exception {

@@ -1,12 +1,12 @@
 package id.gerbang.gateway.trail;
 
+import static id.gerbang.gateway.web.SliceSecurity.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import id.gerbang.gateway.TestDatabases;
 import id.gerbang.gateway.web.SliceSecurity;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,20 +52,9 @@ class AuditControllerSliceTest {
     }
 
     MockHttpServletResponse perform(MockHttpServletRequestBuilder request, String token) throws Exception {
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return mvc.perform(request).andReturn().getResponse();
+        return SliceSecurity.perform(mvc, request, token);
     }
 
-    static JsonNode problem(MockHttpServletResponse r, int status, String code) throws Exception {
-        assertThat(r.getStatus()).isEqualTo(status);
-        assertThat(r.getContentType()).isEqualTo("application/problem+json");
-        assertThat(r.getHeader("X-Gerbang-Error")).isEqualTo(code);
-        JsonNode p = TrailJson.MAPPER.readTree(r.getContentAsString(StandardCharsets.UTF_8));
-        assertThat(p.get("code").asText()).isEqualTo(code);
-        return p;
-    }
 
     @Test
     void aTokenWithoutTheAuditorRoleIsToldTheRoleAndTheAttemptIsRecorded() throws Exception {

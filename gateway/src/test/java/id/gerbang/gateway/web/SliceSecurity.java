@@ -1,11 +1,16 @@
 package id.gerbang.gateway.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import id.gerbang.gateway.TestDatabases;
 import id.gerbang.gateway.trail.AuditRecord;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.JdbcAuditTrail;
 import id.gerbang.gateway.trail.TrailEntry;
 import id.gerbang.gateway.trail.TrailUnavailableException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,9 +19,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 /**
  * What a {@code @WebMvcTest} slice of the admin, catalogue or audit API needs around its controller: the
@@ -39,6 +47,29 @@ public class SliceSecurity {
             ADMIN, jwt(ADMIN, "gerbang-admin", "diskominfo", "gateway-admin"),
             AUDITOR, jwt(AUDITOR, "inspektorat-audit", "inspektorat", "auditor"),
             CLIENT, jwt(CLIENT, "dinkes-simpus", "dinkes", null));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Performs {@code request}, with {@code token} as its bearer token unless it is {@code null}. */
+    public static MockHttpServletResponse perform(MockMvc mvc, MockHttpServletRequestBuilder request, String token)
+            throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return mvc.perform(request).andReturn().getResponse();
+    }
+
+    /** Asserts that {@code r} is the gateway's problem document for {@code code}; returns its body. */
+    public static JsonNode problem(MockHttpServletResponse r, int status, String code) throws Exception {
+        assertThat(r.getStatus()).isEqualTo(status);
+        assertThat(r.getContentType()).isEqualTo("application/problem+json");
+        assertThat(r.getHeader("X-Gerbang-Error")).isEqualTo(code);
+        JsonNode p = JSON.readTree(r.getContentAsString(StandardCharsets.UTF_8));
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("code").asText()).isEqualTo(code);
+        assertThat(p.get("type").asText()).isEqualTo("urn:gerbang:error:" + code);
+        return p;
+    }
 
     private static Jwt jwt(String value, String client, String opd, String role) {
         Instant now = Instant.now();
