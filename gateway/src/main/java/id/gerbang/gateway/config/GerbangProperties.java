@@ -1,6 +1,7 @@
 package id.gerbang.gateway.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -124,10 +125,18 @@ public record GerbangProperties(
             @Min(1) @DefaultValue("500") int maxConnectionsPerUpstream,
             @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration idleTimeout,
             @Min(1024) @Max(1024 * 1024) @DefaultValue("16384") int bufferSize,
-            @Min(0) @DefaultValue("262144") long bufferBodiesUpTo) {}
+            @Min(0) @DefaultValue("262144") long bufferBodiesUpTo) {
+
+        /** A rule across two settings, reported under the group's name. */
+        @AssertTrue(message = "gerbang.proxy.max-connections-per-upstream must be at most gerbang.proxy.max-connections")
+        public boolean isPerUpstreamWithinMaxConnections() {
+            return maxConnectionsPerUpstream <= maxConnections;
+        }
+    }
 
     /**
-     * @param enabled       {@code false} only to measure the trail's cost: calls are then not audited
+     * @param enabled       {@code false} only to measure the trail's cost: calls are then not audited; never
+     *                      in the {@code production} profile ({@link ProductionRules})
      * @param maxBatch      most records committed in one transaction (group commit)
      * @param queueCapacity most records waiting for the writer; beyond it calls get 503 AUDIT_UNAVAILABLE
      * @param writeTimeout  longest a call waits for its record to be committed before it is refused
@@ -137,6 +146,7 @@ public record GerbangProperties(
      * @param commitInterval least time between the starts of two commits: records arriving sooner wait
      *                      and share the next commit (0 commits each record as soon as the writer is free)
      * @param retention     records older than this are purged, leaving a checkpoint; unset keeps everything
+     * @param retentionCheck how often this node looks for records older than {@code retention}
      * @param nodes         every node whose records are on this trail (the running ones and the retired ones
      *                      whose records are kept); verification reports records of any other node. This
      *                      node is always one of them; unset, it is the only one (standalone)
@@ -149,6 +159,7 @@ public record GerbangProperties(
             @NotNull @DurationMin(millis = 1) @DefaultValue("5s") Duration commitTimeout,
             @NotNull @DurationMin(millis = 0) @DefaultValue("1ms") Duration commitInterval,
             @DurationMin(hours = 1) Duration retention,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("1h") Duration retentionCheck,
             List<@NotBlank @Size(max = NODE_MAX) String> nodes) {
         public Trail {
             nodes = nodes == null ? List.of() : List.copyOf(nodes);

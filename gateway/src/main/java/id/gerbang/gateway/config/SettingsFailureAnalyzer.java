@@ -41,6 +41,11 @@ class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindValidationExce
         if (!(error instanceof FieldError field)) {
             return group + ": " + error.getDefaultMessage();
         }
+        if (isRuleAcrossSettings(field)) {
+            int dot = field.getField().lastIndexOf('.');
+            return (dot < 0 ? group : group + "." + dashed(field.getField().substring(0, dot))) + ": "
+                    + field.getDefaultMessage();
+        }
         String setting = group + "." + dashed(field.getField());
         Optional<ConfigurationProperty> given = errors.getBoundProperties().stream()
                 .filter(p -> p.getName().toString().equals(setting)).findFirst();
@@ -49,6 +54,14 @@ class SettingsFailureAnalyzer extends AbstractFailureAnalyzer<BindValidationExce
         Origin origin = given.map(ConfigurationProperty::getOrigin).orElse(null);
         return setting + " = \"" + value + "\": " + field.getDefaultMessage()
                 + (origin != null ? " (from " + origin + ")" : "");
+    }
+
+    /**
+     * A rule across settings ({@code @AssertTrue} on a method of the group) is no setting of its own: its
+     * message names the settings, and the line names the group it belongs to ({@code gerbang.proxy}).
+     */
+    private static boolean isRuleAcrossSettings(FieldError field) {
+        return field.getCodes() != null && java.util.Arrays.asList(field.getCodes()).contains("AssertTrue");
     }
 
     /** {@code proxy.bufferSize} as a setting is written: {@code proxy.buffer-size}. */

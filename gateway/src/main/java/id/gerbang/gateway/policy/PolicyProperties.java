@@ -1,5 +1,6 @@
 package id.gerbang.gateway.policy;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMin;
@@ -21,6 +22,12 @@ import org.springframework.validation.annotation.Validated;
 public record PolicyProperties(
         @NotNull @DurationMin(millis = 1) @DefaultValue("100ms") Duration retryBackoff,
         @NotNull @DurationMin(millis = 1) @DefaultValue("2s") Duration retryBackoffMax) {
+
+    /** A rule across two settings, reported under the group's name. */
+    @AssertTrue(message = "gerbang.policy.retry-backoff-max must be at least gerbang.policy.retry-backoff")
+    public boolean isBackoffMaxAtLeastBackoff() {
+        return retryBackoff == null || retryBackoffMax == null || retryBackoffMax.compareTo(retryBackoff) >= 0;
+    }
 
     public static final String PREFIX = "gerbang.policy";
 

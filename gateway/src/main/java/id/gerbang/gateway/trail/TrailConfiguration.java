@@ -45,7 +45,8 @@ class TrailConfiguration {
 
     /**
      * No trail at all, for measuring what the trail costs ({@code bench/}). Never in service: calls are
-     * then not audited, which is exactly what Gerbang exists to prevent.
+     * then not audited, which is exactly what Gerbang exists to prevent; a node in the {@code production}
+     * profile refuses to start with it (docs/operations.md).
      */
     @Bean
     @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "false")

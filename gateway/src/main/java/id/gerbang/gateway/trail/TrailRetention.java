@@ -16,7 +16,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,7 +30,7 @@ import org.springframework.stereotype.Component;
  * remains links each node's first record to it, and says that it starts there.
  */
 @Component
-public class TrailRetention {
+public class TrailRetention implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(TrailRetention.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -39,14 +41,21 @@ public class TrailRetention {
     private final DataSource dataSource;
     private final AuditTrail trail;
     private final Duration retention;
+    private final Duration check;
 
     public TrailRetention(DataSource dataSource, AuditTrail trail, GerbangProperties properties) {
         this.dataSource = dataSource;
         this.trail = trail;
         this.retention = properties.trail().retention();
+        this.check = properties.trail().retentionCheck();
     }
 
-    @Scheduled(initialDelayString = "PT1M", fixedDelayString = "${gerbang.trail.retention-check:PT1H}")
+    /** Every {@code gerbang.trail.retention-check}, the first time a minute after start. */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        tasks.addFixedDelayTask(new FixedDelayTask(this::scheduled, check, Duration.ofMinutes(1)));
+    }
+
     void scheduled() {
         if (retention == null || retention.isZero() || retention.isNegative()) {
             return;

@@ -27,7 +27,8 @@ class SettingConstraintsTest {
             ConsoleProperties.class, IssuerProperties.class})
     static class Settings {}
 
-    final ApplicationContextRunner node = new ApplicationContextRunner().withUserConfiguration(Settings.class);
+    final ApplicationContextRunner node = new ApplicationContextRunner()
+            .withUserConfiguration(Settings.class, SettingsConfiguration.class);
 
     @Test
     void theDefaultsKeepEveryRule() {
@@ -51,6 +52,7 @@ class SettingConstraintsTest {
             gerbang.trail.commit-timeout                  | -1s    | must be longer than or equal to 1 milli
             gerbang.trail.commit-interval                 | -1ms   | must be longer than or equal to 0
             gerbang.trail.retention                       | 10m    | must be longer than or equal to 1 hour
+            gerbang.trail.retention-check                 | 500ms  | must be longer than or equal to 1 second
             gerbang.routes.poll-interval                  | 10ms   | must be longer than or equal to 50 milli
             gerbang.security.audience                     | ' '    | must not be blank
             gerbang.security.token-cache-ttl              | -5m    | must be longer than or equal to 0
@@ -82,6 +84,49 @@ class SettingConstraintsTest {
             assertThat(analysis.getDescription()).contains(setting + " = \"" + value.strip() + "\": ").contains(rule);
             assertThat(analysis.getAction()).contains("docs/operations.md");
         });
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            gerbang.policy.retry-backoff=500ms | gerbang.policy.retry-backoff-max=200ms | gerbang.policy: gerbang.policy.retry-backoff-max must be at least gerbang.policy.retry-backoff
+            gerbang.policy.retry-backoff=5s    | gerbang.node=n                          | gerbang.policy: gerbang.policy.retry-backoff-max must be at least gerbang.policy.retry-backoff
+            gerbang.proxy.max-connections=100  | gerbang.proxy.max-connections-per-upstream=101 | gerbang.proxy: gerbang.proxy.max-connections-per-upstream must be at most gerbang.proxy.max-connections
+            gerbang.proxy.max-connections=100  | gerbang.node=n                          | gerbang.proxy: gerbang.proxy.max-connections-per-upstream must be at most gerbang.proxy.max-connections
+            """)
+    void aRuleAcrossTwoSettingsStopsTheNodeNamingBoth(String one, String other, String line) {
+        node.withPropertyValues(one, other).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new SettingsFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as("analysed as a setting outside its rule").isNotNull();
+            assertThat(analysis.getDescription()).contains("    - " + line + "\n");
+        });
+    }
+
+    @Test
+    void settingsOnBothSidesOfARuleAcrossThemAreKept() {
+        node.withPropertyValues("gerbang.policy.retry-backoff=2s", "gerbang.policy.retry-backoff-max=2s",
+                "gerbang.proxy.max-connections=100", "gerbang.proxy.max-connections-per-upstream=100")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void theTrailCannotBeTurnedOffInTheProductionProfile() {
+        node.withPropertyValues("spring.profiles.active=production", "gerbang.trail.enabled=false").run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new SettingsFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).as("analysed as a setting outside its rule").isNotNull();
+            assertThat(analysis.getDescription()).contains("gerbang.trail.enabled = \"false\": must be true in the "
+                    + "production profile: every call is recorded on the trail before it is answered (the audit guarantee)");
+        });
+    }
+
+    @Test
+    void theTrailCanBeTurnedOffOutsideTheProductionProfileOnly() {
+        node.withPropertyValues("gerbang.trail.enabled=false").run(context -> assertThat(context).hasNotFailed());
+        node.withPropertyValues("spring.profiles.active=bench", "gerbang.trail.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed());
+        node.withPropertyValues("spring.profiles.active=production")
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test

@@ -47,8 +47,24 @@ class TrailRetentionTest {
         GerbangProperties.Trail t = defaults.trail();
         return new GerbangProperties(defaults.node(), defaults.dataDir(), defaults.security(), defaults.routes(),
                 defaults.upstreams(), defaults.proxy(),
-                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(), t.commitInterval(), keep, t.nodes()),
+                new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(), t.commitInterval(), keep, t.retentionCheck(), t.nodes()),
                 defaults.sandbox());
+    }
+
+    @Test
+    void looksForOldRecordsEveryRetentionCheckTheFirstTimeAMinuteAfterStart() {
+        GerbangProperties every10s = org.springframework.boot.context.properties.bind.Binder.get(
+                new org.springframework.mock.env.MockEnvironment().withProperty("gerbang.trail.retention-check", "10s"))
+                .bindOrCreate("gerbang", GerbangProperties.class);
+        var tasks = new org.springframework.scheduling.config.ScheduledTaskRegistrar();
+
+        new TrailRetention(db, trail, every10s).configureTasks(tasks);
+
+        assertThat(tasks.getFixedDelayTaskList()).singleElement().satisfies(task -> {
+            assertThat(task.getIntervalDuration()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(task.getInitialDelayDuration()).isEqualTo(Duration.ofMinutes(1));
+        });
+        assertThat(properties(Duration.ofDays(1)).trail().retentionCheck()).as("the default").isEqualTo(Duration.ofHours(1));
     }
 
     private void write(JdbcAuditTrail to, Instant at, int n) {
