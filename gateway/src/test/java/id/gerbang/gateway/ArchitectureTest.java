@@ -120,4 +120,12 @@ class ArchitectureTest {
                 .because("the tree, the notes, the keys and the timestamps serve the gateway and an auditor's witness alike")
                 .check(gerbang);
     }
+
+    @Test
+    void onlyTheSandboxUsesWireMock() {
+        noClasses().that().resideOutsideOfPackage("id.gerbang.gateway.sandbox..")
+                .should().dependOnClassesThat().resideInAPackage("com.github.tomakehurst.wiremock..")
+                .because("WireMock is on the node's classpath for the standalone default's sandbox only (docs/architecture.md)")
+                .check(gerbang);
+    }
 }

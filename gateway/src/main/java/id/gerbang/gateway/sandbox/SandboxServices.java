@@ -2,67 +2,145 @@ package id.gerbang.gateway.sandbox;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
+import com.github.tomakehurst.wiremock.http.HttpHeaders;
+import com.github.tomakehurst.wiremock.http.Response;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import id.gerbang.gateway.config.GerbangProperties;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The sandbox OPD services of the standalone default, served in-process on loopback by WireMock from
  * the stubs in {@code classpath:sandbox/mappings}: a Disdukcapil resident lookup by NIK, a Bapenda
  * tax-status check, a DPMPTSP permit registry and an echo service. The data are invented.
- * Started before the routes are served and stopped after the gateway stops taking calls.
+ * <p>
+ * WireMock is made and started on a thread of its own while the rest of the node starts (it loads a few
+ * thousand classes of its own); {@link #start()} waits for it, so it listens before the web server starts
+ * taking calls, and it is stopped after the gateway has stopped taking them.
  */
 @Component
 @ConditionalOnProperty(prefix = "gerbang.sandbox", name = "enabled", havingValue = "true")
-class SandboxServices implements SmartLifecycle {
+class SandboxServices implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxServices.class);
 
-    private final WireMockServer server;
+    private final CompletableFuture<WireMockServer> server = new CompletableFuture<>();
 
-    SandboxServices(GerbangProperties properties) throws IOException {
-        this.server = new WireMockServer(WireMockConfiguration.options()
+    SandboxServices(GerbangProperties properties) {
+        int port = properties.sandbox().port();
+        Thread starter = new Thread(() -> {
+            try {
+                WireMockServer started = listen(port);
+                server.complete(started);
+            } catch (Throwable e) {
+                server.completeExceptionally(e);
+            }
+        }, "gerbang-sandbox-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private static WireMockServer listen(int port) throws IOException {
+        WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
-                .port(properties.sandbox().port())
+                .port(port)
                 .disableRequestJournal()
                 .containerThreads(16)
-                .globalTemplating(false));
+                .globalTemplating(false)
+                .extensions(new WithoutStubHeaders()));
         Resource[] stubs = new PathMatchingResourcePatternResolver().getResources("classpath:sandbox/mappings/*.json");
         Arrays.sort(stubs, Comparator.comparing(Resource::getFilename));
         for (Resource stub : stubs) {
-            server.addStubMapping(StubMapping.buildFrom(stub.getContentAsString(StandardCharsets.UTF_8)));
+            wireMock.addStubMapping(StubMapping.buildFrom(stub.getContentAsString(StandardCharsets.UTF_8)));
+        }
+        wireMock.start();
+        return wireMock;
+    }
+
+    /** Waits until WireMock listens; a sandbox that cannot start stops the node. */
+    @Override
+    public void start() {
+        log.info("Sandbox OPD services listen on http://127.0.0.1:{}", port());
+    }
+
+    /** The port the sandbox listens on, once it does. */
+    int port() {
+        return running().port();
+    }
+
+    private WireMockServer running() {
+        try {
+            return server.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the sandbox OPD services started", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw new IllegalStateException("the sandbox OPD services did not start", e.getCause());
         }
     }
 
     @Override
-    public void start() {
-        server.start();
-        log.info("Sandbox OPD services listen on http://127.0.0.1:{}", server.port());
+    public void stop() {
+        running().stop();
     }
 
+    /** A node whose start failed elsewhere, before {@link #start()}, still closes the sandbox's port. */
     @Override
-    public void stop() {
-        server.stop();
+    public void destroy() {
+        server.thenAccept(WireMockServer::stop).exceptionally(e -> null).join();
     }
 
     @Override
     public boolean isRunning() {
-        return server.isRunning();
+        return server.isDone() && !server.isCompletedExceptionally() && server.join().isRunning();
     }
 
     /** Before the web server starts taking calls, after it has stopped. */
     @Override
     public int getPhase() {
         return Integer.MIN_VALUE + 1000;
+    }
+
+    /**
+     * WireMock names the stub that answered in {@code Matched-Stub-Id} and {@code Matched-Stub-Name}; a
+     * sandbox OPD service answers as a real one would, without them.
+     */
+    static final class WithoutStubHeaders implements ResponseTransformerV2 {
+
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            HttpHeaders kept = new HttpHeaders(response.getHeaders().all().stream()
+                    .filter(h -> !h.keyEquals("Matched-Stub-Id") && !h.keyEquals("Matched-Stub-Name"))
+                    .toList());
+            return Response.Builder.like(response).but().headers(kept).build();
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return true;
+        }
+
+        @Override
+        public String getName() {
+            return "without-stub-headers";
+        }
     }
 }
