@@ -1,0 +1,77 @@
+package id.gerbang.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import id.gerbang.it.support.Gateway;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The standalone default as the README's first call meets it: the built-in issuer and the sandbox OPD
+ * services (WireMock, started on its own thread while the node starts) with their routes. The first call
+ * after "Gerbang is ready" reaches the sandbox, and its answer carries nothing of WireMock's.
+ */
+class StandaloneDefaultIT {
+
+    private static Process process;
+    private static Path log;
+    private static int port;
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory(Gateway.targetDir(), "standalone-");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        port = Gateway.freePort();
+        log = dir.resolve("gateway.log");
+        process = Gateway.startJar(port, data, routes, "http://localhost:" + port, log,
+                List.of("--gerbang.sandbox.enabled=true", "--gerbang.sandbox.port=" + Gateway.freePort()), false);
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(process.isAlive()).as("the node exited during start-up:\n" + Gateway.tail(log)).isTrue();
+            return Files.readString(log, StandardCharsets.UTF_8).contains("Gerbang is ready on");
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (process != null) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    @Test
+    void theFirstCallReachesTheSandboxAndItsAnswerNamesNoStub() throws Exception {
+        HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "dinkes-simpus:dinkes-simpus-secret".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        String accessToken = new ObjectMapper().readTree(token.body()).get("access_token").asText();
+
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/disdukcapil/penduduk/1404015708900001"))
+                .header("Authorization", "Bearer " + accessToken).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("1404015708900001");
+        assertThat(answer.headers().map().keySet()).as("headers of the answer")
+                .noneMatch(name -> name.toLowerCase().startsWith("matched-stub"));
+    }
+}
