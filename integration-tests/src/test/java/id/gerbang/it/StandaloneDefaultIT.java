@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -35,12 +36,15 @@ class StandaloneDefaultIT {
     static void start() throws Exception {
         Path dir = Files.createTempDirectory(Gateway.targetDir(), "standalone-");
         Path data = Files.createDirectories(dir.resolve("data"));
-        Path routes = Files.createDirectories(dir.resolve("routes"));
         port = Gateway.freePort();
         log = dir.resolve("gateway.log");
-        process = Gateway.startJar(port, data, routes, "http://localhost:" + port, log,
-                List.of("--gerbang.sandbox.enabled=true", "--gerbang.sandbox.port=" + Gateway.freePort()), false);
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // the README's command, nothing else of the other tests' settings: only the ports and the data
+        // directory are moved out of the way
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar"),
+                        "--server.port=" + port, "--gerbang.data-dir=" + data, "--gerbang.sandbox.port=" + Gateway.freePort()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("the node exited during start-up:\n" + Gateway.tail(log)).isTrue();
             return Files.readString(log, StandardCharsets.UTF_8).contains("Gerbang is ready on");
         });
