@@ -98,4 +98,11 @@ class AccessAndRoutingIT extends GatewayTest {
         assertProblem(call("GET", "/nothing-here", "dinkes-simpus"), 404, "ROUTE_NOT_FOUND");
         assertProblem(call("GET", "/api/unknown", "dinkes-simpus"), 404, "ROUTE_NOT_FOUND");
     }
+
+    @Test
+    void aMethodTheCatalogueDoesNotServeIsNotAllowedAndAllowSaysWhichAre() throws Exception {
+        HttpResponse<String> r = call("DELETE", "/catalog", "dinkes-simpus");
+        assertProblem(r, 405, "METHOD_NOT_ALLOWED");
+        assertThat(r.headers().firstValue("Allow")).hasValueSatisfying(allow -> assertThat(allow).contains("GET"));
+    }
 }

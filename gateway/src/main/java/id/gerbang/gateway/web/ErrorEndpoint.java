@@ -2,11 +2,13 @@ package id.gerbang.gateway.web;
 
 import id.gerbang.gateway.context.CorrelationIds;
 import id.gerbang.gateway.errors.ErrorCode;
+import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.errors.Problems;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -22,6 +24,12 @@ class ErrorEndpoint implements ErrorController {
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         ErrorCode code = ErrorCode.forStatus(status instanceof Integer s ? s : 500);
+        String allow = response.getHeader("Allow"); // set by Spring MVC for a method a handler does not serve
+        if (code == ErrorCode.METHOD_NOT_ALLOWED && allow != null) {
+            Problems.write(response, GatewayException.methodNotAllowed(code.title(), List.of(allow.split("\\s*,\\s*"))),
+                    CorrelationIds.of(request));
+            return;
+        }
         Problems.write(response, code, code == ErrorCode.INTERNAL_ERROR ? "internal error" : code.title(),
                 CorrelationIds.of(request));
     }
