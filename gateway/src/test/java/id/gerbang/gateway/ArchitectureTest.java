@@ -105,7 +105,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void onlyThePipelineAndItsWiringKnowThePipeline() {
+    void nothingOutsideThePipelineKnowsIt() {
         noClasses().that().resideOutsideOfPackage("id.gerbang.gateway.pipeline..")
                 .should().dependOnClassesThat().resideInAPackage("id.gerbang.gateway.pipeline..")
                 .because("the pipeline orders the steps; the steps know nothing of their order")
