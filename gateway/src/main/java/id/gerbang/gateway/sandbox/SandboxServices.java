@@ -40,6 +40,8 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SandboxServices.class);
 
     private final CompletableFuture<WireMockServer> server = new CompletableFuture<>();
+    /** Spring starts only what is not running: this says whether start() has run, not whether WireMock listens. */
+    private volatile boolean started;
 
     SandboxServices(GerbangProperties properties) {
         int port = properties.sandbox().port();
@@ -76,6 +78,7 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
     @Override
     public void start() {
         log.info("Sandbox OPD services listen on http://127.0.0.1:{}", port());
+        started = true;
     }
 
     /** The port the sandbox listens on, once it does. */
@@ -100,6 +103,7 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
     @Override
     public void stop() {
         running().stop();
+        started = false;
     }
 
     /** A node whose start failed elsewhere, before {@link #start()}, still closes the sandbox's port. */
@@ -110,7 +114,7 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
 
     @Override
     public boolean isRunning() {
-        return server.isDone() && !server.isCompletedExceptionally() && server.join().isRunning();
+        return started;
     }
 
     /** Before the web server starts taking calls, after it has stopped. */

@@ -34,6 +34,22 @@ class SandboxServicesTest {
     }
 
     @Test
+    void isNotRunningUntilStartedSoThatSpringCallsStartAndWaitsForWireMock() {
+        GerbangProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
+                "gerbang.sandbox.enabled", "true", "gerbang.sandbox.port", "0")))
+                .bindOrCreate(GerbangProperties.PREFIX, GerbangProperties.class);
+        SandboxServices other = new SandboxServices(properties);
+        try {
+            assertThat(other.port()).isPositive(); // WireMock listens on its own thread...
+            assertThat(other.isRunning()).isFalse(); // ...but the lifecycle's start has not run
+            other.start();
+            assertThat(other.isRunning()).isTrue();
+        } finally {
+            other.destroy();
+        }
+    }
+
+    @Test
     void listensOnceStartReturns() {
         assertThat(sandbox.isRunning()).isTrue();
         assertThat(sandbox.port()).isPositive();
