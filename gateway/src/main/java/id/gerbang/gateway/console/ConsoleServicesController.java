@@ -188,10 +188,10 @@ class ConsoleServicesController {
         }
         Precondition precondition = editing == null ? new Precondition(null, true) : new Precondition(version, false);
         Change change = new Change(request, auth, d.id(), text);
-        Outcome outcome = changes.put(d, precondition, change.actor, "console");
-        int status = outcome instanceof Outcome.Changed c ? (c.before() == null ? 201 : 200)
-                : outcome instanceof Outcome.Unchanged ? 200 : outcome instanceof Outcome.Invalid ? 400 : 412;
-        if (!change.record(outcome, status)) {
+        Outcome outcome = change.put(d, precondition);
+        int status = outcome == null ? 503 : outcome instanceof Outcome.Unchanged ? 200
+                : outcome instanceof Outcome.Invalid ? 400 : 412;
+        if (outcome == null || !change.record(outcome, status)) {
             response.setStatus(503);
             return "console/unavailable";
         }
@@ -223,10 +223,10 @@ class ConsoleServicesController {
             return "console/forbidden";
         }
         Change change = new Change(request, auth, id, reader.toYaml(old));
-        Outcome outcome = changes.put(old, new Precondition(current.get().version(), false), change.actor, "console");
-        int status = outcome instanceof Outcome.Changed ? 200 : outcome instanceof Outcome.Unchanged ? 200
+        Outcome outcome = change.put(old, new Precondition(current.get().version(), false));
+        int status = outcome == null ? 503 : outcome instanceof Outcome.Unchanged ? 200
                 : outcome instanceof Outcome.Invalid ? 400 : 412;
-        if (!change.record(outcome, status)) {
+        if (outcome == null || !change.record(outcome, status)) {
             response.setStatus(503);
             return "console/unavailable";
         }
@@ -259,7 +259,20 @@ class ConsoleServicesController {
                     bytes.length, Sha256.hex(sha));
         }
 
+        /** The change made (recorded before its commit) or refused; {@code null} when the trail could not take it. */
+        Outcome put(RouteDefinition d, Precondition precondition) throws Exception {
+            try {
+                return changes.put(d, precondition, actor, "console", request);
+            } catch (TrailUnavailableException e) {
+                return null; // nothing was changed
+            }
+        }
+
+        /** Records an outcome other than a change made (that one is already on the trail). */
         boolean record(Outcome outcome, int status) {
+            if (outcome instanceof Outcome.Changed) {
+                return true;
+            }
             try {
                 changes.record(outcome, routeId, actor, "console", request, status,
                         status >= 400 ? ErrorCode.forStatus(status) : null);

@@ -17,6 +17,7 @@ import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.RecordedProblems;
+import id.gerbang.gateway.trail.TrailUnavailableException;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteDefinitionReader;
@@ -67,6 +68,8 @@ class AdminController {
 
     /** Largest definition accepted; real ones are a few KiB. */
     static final int MAX_BODY = 256 * 1024;
+    private static final String UNRECORDED =
+            "the request trail cannot be written, so the registry is not changed: every change is recorded";
     private static final Pattern ETAG = Pattern.compile("(?:W/)?\"?(\\d{1,18})\"?");
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -173,7 +176,7 @@ class AdminController {
             throws Exception {
         change(id, request, response, auth, write -> {
             Precondition precondition = precondition(request, true);
-            return changes.put(body(request, id, write), precondition, write.actor, "admin-api");
+            return changes.put(body(request, id, write), precondition, write.actor, "admin-api", write.request());
         });
     }
 
@@ -185,7 +188,7 @@ class AdminController {
             if (!RouteValidator.ROUTE_ID.matcher(id).matches()) {
                 throw notFound(id);
             }
-            return changes.delete(id, precondition, write.actor, "admin-api");
+            return changes.delete(id, precondition, write.actor, "admin-api", write.request());
         });
     }
 
@@ -196,8 +199,9 @@ class AdminController {
     }
 
     /**
-     * Makes a change, records its outcome (made or refused) and only then answers. Nothing is changed
-     * while the trail cannot take records.
+     * Makes a change and answers once its outcome (made or refused) is recorded. A change made is recorded
+     * before it is committed ({@link RouteChanges#put}); when the trail cannot take that record, nothing is
+     * changed and the answer is 503 {@code AUDIT_UNAVAILABLE}.
      */
     private void change(String id, HttpServletRequest request, HttpServletResponse response, Authentication auth,
             Change change) throws Exception {
@@ -211,12 +215,14 @@ class AdminController {
         } catch (Refusal r) {
             write.refused(response, r);
             return;
+        } catch (TrailUnavailableException e) {
+            log.warn("Route change through {} not made: its record could not be stored: {}", write.correlationId,
+                    e.getMessage());
+            Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE, UNRECORDED, write.correlationId);
+            return;
         }
         if (outcome instanceof Outcome.Changed c) {
-            int status = c.after() == null ? 204 : c.before() == null ? 201 : 200;
-            if (!write.recorded(response, outcome, status, null)) {
-                return;
-            }
+            int status = RouteChanges.status(c); // recorded before it was committed
             if (c.after() == null) {
                 response.setStatus(204);
                 return;
@@ -268,21 +274,19 @@ class AdminController {
             if (trail.available()) {
                 return true;
             }
-            Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE,
-                    "the request trail cannot be written, so the registry is not changed: every change is recorded",
-                    correlationId);
+            Problems.write(response, ErrorCode.AUDIT_UNAVAILABLE, UNRECORDED, correlationId);
             return false;
+        }
+
+        RouteChanges.Request request() {
+            return new RouteChanges.Request(at, startNanos, correlationId, method, path, bytes, sha256);
         }
 
         /** Records the outcome; {@code false} (after answering 503) when the trail could not take it. */
         boolean recorded(HttpServletResponse response, Outcome outcome, int status, ErrorCode error) throws IOException {
-            String unavailable = outcome instanceof Outcome.Changed c
-                    ? "the change was stored as version " + c.version().version() + " of route " + c.version().routeId()
-                            + " but its trail record could not be written; the registry's history keeps it"
-                    : "the request trail cannot be written";
-            return RecordedProblems.recordedOrRefused(() -> changes.record(outcome, routeId, actor, "admin-api",
-                    new RouteChanges.Request(at, startNanos, correlationId, method, path, bytes, sha256), status, error),
-                    response, unavailable, correlationId);
+            return RecordedProblems.recordedOrRefused(
+                    () -> changes.record(outcome, routeId, actor, "admin-api", request(), status, error),
+                    response, "the request trail cannot be written", correlationId);
         }
 
         void refused(HttpServletResponse response, Refusal r) throws IOException {

@@ -79,12 +79,11 @@ class RegistryStartup implements InitializingBean {
         RouteChanges.Actor actor = RouteChanges.Actor.system(file.source().startsWith("sandbox/")
                 ? "sandbox" : "routes-directory");
         RouteChanges.Request request = new RouteChanges.Request(Instant.now(), System.nanoTime(), null, null, null, 0, null);
-        Outcome outcome = changes.put(file.definition(), Precondition.NONE, actor, file.source());
-        if (outcome instanceof Outcome.Changed c) {
-            changes.record(c, file.definition().id(), actor, file.source(), request, c.before() == null ? 201 : 200, null);
-        } else if (outcome instanceof Outcome.Invalid i) {
+        // a change is recorded before it is committed; an unchanged file leaves no record
+        Outcome outcome = changes.put(file.definition(), Precondition.NONE, actor, file.source(), request);
+        if (outcome instanceof Outcome.Invalid i) {
             throw new InvalidRouteException(file.source(), i.violations());
-        } else if (!(outcome instanceof Outcome.Unchanged)) {
+        } else if (!(outcome instanceof Outcome.Changed) && !(outcome instanceof Outcome.Unchanged)) {
             throw new IllegalStateException("unexpected outcome " + outcome + " for " + file.source());
         }
     }

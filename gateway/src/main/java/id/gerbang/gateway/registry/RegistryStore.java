@@ -129,12 +129,31 @@ public final class RegistryStore {
     }
 
     /**
-     * Creates or replaces a route. {@code conflicts} is given the definition and every other route now
-     * held, and names what forbids serving them together.
+     * Told of a change inside its transaction, just before the commit: the trail records it there, so that
+     * no change takes effect unrecorded. Throwing (the trail cannot take the record) rolls the change back.
      */
+    @FunctionalInterface
+    public interface BeforeCommit {
+        BeforeCommit NONE = change -> { };
+
+        void changing(Outcome.Changed change);
+    }
+
+    /** Creates or replaces a route, with nothing to do before its commit. */
     public Outcome put(RouteDefinition d, Precondition precondition, String actor, String source,
             BiFunction<RouteDefinition, List<RouteDefinition>, List<Violation>> conflicts) throws SQLException {
-        return inChange(c -> {
+        return put(d, precondition, actor, source, conflicts, BeforeCommit.NONE);
+    }
+
+    /**
+     * Creates or replaces a route. {@code conflicts} is given the definition and every other route now
+     * held, and names what forbids serving them together; {@code beforeCommit} is told of a change before
+     * it is committed, and may refuse it by throwing.
+     */
+    public Outcome put(RouteDefinition d, Precondition precondition, String actor, String source,
+            BiFunction<RouteDefinition, List<RouteDefinition>, List<Violation>> conflicts, BeforeCommit beforeCommit)
+            throws SQLException {
+        return inChange(beforeCommit, c -> {
             Stored before = get(c, d.id()).orElse(null);
             if (!precondition.holdsFor(before)) {
                 return new Outcome.PreconditionFailed(before);
@@ -164,9 +183,15 @@ public final class RegistryStore {
         });
     }
 
-    /** Deletes a route; its history stays. */
+    /** Deletes a route, with nothing to do before its commit; its history stays. */
     public Outcome delete(String id, Precondition precondition, String actor, String source) throws SQLException {
-        return inChange(c -> {
+        return delete(id, precondition, actor, source, BeforeCommit.NONE);
+    }
+
+    /** Deletes a route; its history stays. {@code beforeCommit} as for {@link #put}. */
+    public Outcome delete(String id, Precondition precondition, String actor, String source, BeforeCommit beforeCommit)
+            throws SQLException {
+        return inChange(beforeCommit, c -> {
             Stored before = get(c, id).orElse(null);
             if (before == null && precondition.ifMatch() == null) {
                 return new Outcome.NotFound();
@@ -188,8 +213,11 @@ public final class RegistryStore {
         Outcome apply(Connection c) throws SQLException;
     }
 
-    /** Runs a change in one transaction, holding the revision lock; anything but a change is rolled back. */
-    private Outcome inChange(Change change) throws SQLException {
+    /**
+     * Runs a change in one transaction, holding the revision lock; anything but a change is rolled back, and
+     * so is a change {@code beforeCommit} refuses.
+     */
+    private Outcome inChange(BeforeCommit beforeCommit, Change change) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -198,7 +226,8 @@ public final class RegistryStore {
                     throw new SQLException("registry_revision has no row: the schema is damaged");
                 }
                 Outcome outcome = change.apply(c);
-                if (outcome instanceof Outcome.Changed) {
+                if (outcome instanceof Outcome.Changed changed) {
+                    beforeCommit.changing(changed);
                     c.commit();
                 } else {
                     c.rollback();

@@ -69,21 +69,40 @@ public class RouteChanges {
         return validator.checkConflicts(d, others);
     }
 
-    /** Creates or replaces a route. Nothing is stored unless the definition is valid. */
-    public Outcome put(RouteDefinition d, Precondition precondition, Actor actor, String source) throws Exception {
+    /**
+     * Creates or replaces a route. Nothing is stored unless the definition is valid. A change made is on the
+     * trail before it takes effect: its record is stored inside the registry's transaction, before the
+     * commit, and the change is served only after it; other outcomes are returned unrecorded, for the caller
+     * to record with the answer it gives ({@link #record}).
+     *
+     * @throws id.gerbang.gateway.trail.TrailUnavailableException when the trail cannot take the change's
+     *         record: then nothing is changed
+     */
+    public Outcome put(RouteDefinition d, Precondition precondition, Actor actor, String source, Request request)
+            throws Exception {
         List<Violation> violations = validator.validate(d);
         if (!violations.isEmpty()) {
             return new Outcome.Invalid(violations);
         }
-        Outcome outcome = store.put(d, precondition, actor.name(), source, validator::checkConflicts);
+        Recording recording = new Recording(actor, source, request);
+        Outcome outcome = recording.committed(() -> store.put(d, precondition, actor.name(), source,
+                validator::checkConflicts, recording));
         applied(outcome, actor, source);
         return outcome;
     }
 
-    public Outcome delete(String id, Precondition precondition, Actor actor, String source) throws Exception {
-        Outcome outcome = store.delete(id, precondition, actor.name(), source);
+    /** Deletes a route, recorded as {@link #put} records a change. */
+    public Outcome delete(String id, Precondition precondition, Actor actor, String source, Request request)
+            throws Exception {
+        Recording recording = new Recording(actor, source, request);
+        Outcome outcome = recording.committed(() -> store.delete(id, precondition, actor.name(), source, recording));
         applied(outcome, actor, source);
         return outcome;
+    }
+
+    /** The status the answer to a change made has: 201 created, 200 replaced, 204 deleted. */
+    public static int status(Outcome.Changed c) {
+        return c.after() == null ? 204 : c.before() == null ? 201 : 200;
     }
 
     private void applied(Outcome outcome, Actor actor, String source) throws Exception {
@@ -91,6 +110,63 @@ public class RouteChanges {
             RegistryStore.Version v = changed.version();
             log.info("Route {} {}d as version {} by {} ({})", v.routeId(), v.change(), v.version(), actor.name(), source);
             sync.changed();
+        }
+    }
+
+    @FunctionalInterface
+    private interface StoreChange {
+        Outcome apply() throws SQLException;
+    }
+
+    /**
+     * Records a change inside the registry's transaction, before its commit. Should the commit then fail,
+     * the trail holds the record of a change that did not take effect: a second record says so
+     * ({@code action} {@code not-applied}, docs/trail.md "Route changes"), if the trail can still take it.
+     */
+    private final class Recording implements RegistryStore.BeforeCommit {
+        private final Actor actor;
+        private final String source;
+        private final Request request;
+        private Outcome.Changed recorded;
+
+        Recording(Actor actor, String source, Request request) {
+            this.actor = actor;
+            this.source = source;
+            this.request = request;
+        }
+
+        @Override
+        public void changing(Outcome.Changed change) {
+            record(change, change.version().routeId(), actor, source, request, status(change), null);
+            recorded = change;
+        }
+
+        Outcome committed(StoreChange change) throws SQLException {
+            try {
+                return change.apply();
+            } catch (SQLException | RuntimeException e) {
+                if (recorded != null) {
+                    notApplied(recorded, e);
+                }
+                throw e;
+            }
+        }
+
+        private void notApplied(Outcome.Changed c, Exception why) {
+            RegistryStore.Version v = c.version();
+            log.error("Route {}: the {} as version {} is on the trail but was not committed ({}); the registry is "
+                    + "unchanged", v.routeId(), v.change(), v.version(), why.getMessage());
+            ObjectNode detail = JsonNodeFactory.instance.objectNode();
+            detail.put("actor", actor.name()).put("source", source).put("action", "not-applied")
+                    .put("intended", v.change()).put("toVersion", v.version())
+                    .put("reason", "the registry's commit failed; the change did not take effect");
+            try {
+                write(detail, v.routeId(), null, c.before() != null ? c.before().definition().owner()
+                        : c.after().definition().owner(), actor, request, 503, ErrorCode.REGISTRY_UNAVAILABLE);
+            } catch (RuntimeException e) {
+                log.error("Route {}: the record that version {} was not applied could not be stored either: {}",
+                        v.routeId(), v.version(), e.getMessage());
+            }
         }
     }
 
@@ -129,6 +205,11 @@ public class RouteChanges {
                 detail.put("currentVersion", p.current().version());
             }
         }
+        write(detail, routeId, version, owner, actor, request, status, error);
+    }
+
+    private void write(ObjectNode detail, String routeId, Long version, String owner, Actor actor, Request request,
+            int status, ErrorCode error) {
         Instant now = Instant.now();
         trail.record(TrailEntry.routeChange(request.at()).respondedAt(now)
                 .correlationId(request.correlationId())

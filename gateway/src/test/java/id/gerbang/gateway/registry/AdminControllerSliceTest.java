@@ -195,4 +195,26 @@ class AdminControllerSliceTest {
         trail.down(false);
         problem(perform(get("/admin/routes/dinkes-diam"), SliceSecurity.ADMIN), 404, "ROUTE_NOT_FOUND");
     }
+
+    @Test
+    void whenTheTrailRefusesTheRecordOfAChangeTheChangeIsNotMade() throws Exception {
+        assertThat(perform(put("/admin/routes/dinkes-tetap").contentType("application/yaml")
+                .content(definition("dinkes-tetap", "http://127.0.0.1:9/")), SliceSecurity.ADMIN).getStatus()).isEqualTo(201);
+        trail.refusing(true);
+
+        JsonNode replace = problem(perform(put("/admin/routes/dinkes-tetap").contentType("application/yaml")
+                .content(definition("dinkes-tetap", "http://127.0.0.1:8/")), SliceSecurity.ADMIN), 503, "AUDIT_UNAVAILABLE");
+        assertThat(replace.get("detail").asText()).contains("the registry is not changed");
+        problem(perform(delete("/admin/routes/dinkes-tetap"), SliceSecurity.ADMIN), 503, "AUDIT_UNAVAILABLE");
+        problem(perform(put("/admin/routes/dinkes-baru").contentType("application/yaml")
+                .content(definition("dinkes-baru", "http://127.0.0.1:9/")), SliceSecurity.ADMIN), 503, "AUDIT_UNAVAILABLE");
+
+        trail.refusing(false);
+        MockHttpServletResponse kept = perform(get("/admin/routes/dinkes-tetap"), SliceSecurity.ADMIN);
+        assertThat(kept.getHeader("ETag")).isEqualTo("\"1\"");
+        assertThat(kept.getContentAsString()).contains("http://127.0.0.1:9/");
+        assertThat(JSON.readTree(perform(get("/admin/routes/dinkes-tetap/history"), SliceSecurity.ADMIN)
+                .getContentAsString())).hasSize(1);
+        problem(perform(get("/admin/routes/dinkes-baru"), SliceSecurity.ADMIN), 404, "ROUTE_NOT_FOUND");
+    }
 }

@@ -108,6 +108,7 @@ public class SliceSecurity {
         private final JdbcAuditTrail store;
         private final List<TrailEntry> entries = new CopyOnWriteArrayList<>();
         private volatile boolean down;
+        private volatile boolean refusing;
 
         Trail(JdbcAuditTrail store) {
             this.store = store;
@@ -115,8 +116,8 @@ public class SliceSecurity {
 
         @Override
         public AuditRecord record(TrailEntry entry) {
-            if (down) {
-                throw new TrailUnavailableException("the store is down", null);
+            if (down || refusing) {
+                throw new TrailUnavailableException(down ? "the store is down" : "the trail writer is saturated", null);
             }
             AuditRecord stored = store.record(entry);
             entries.add(entry);
@@ -137,10 +138,19 @@ public class SliceSecurity {
             this.down = down;
         }
 
+        /**
+         * Refuses records while it still says it takes them: the store failed, or the writer filled up,
+         * between a caller's look at {@link #available} and its record.
+         */
+        public void refusing(boolean refusing) {
+            this.refusing = refusing;
+        }
+
         /** Forgets the entries taken so far (the database keeps them) and takes records again. */
         public void reset() {
             entries.clear();
             down = false;
+            refusing = false;
         }
 
         @Override
