@@ -150,6 +150,14 @@ public record GerbangProperties(
      * @param nodes         every node whose records are on this trail (the running ones and the retired ones
      *                      whose records are kept); verification reports records of any other node. This
      *                      node is always one of them; unset, it is the only one (standalone)
+     * @param checkpointInterval how often this node signs a checkpoint of its tree (none while no record
+     *                      was written since the last one)
+     * @param origin        the first part of each checkpoint's origin line, {@code <origin>/<node>}
+     * @param signingKeyFile this node's Ed25519 signing key (PKCS#8 PEM), never in the database; unset,
+     *                      {@code <data-dir>/trail-<node>.key}. The latest checkpoint is kept beside it
+     * @param trustedKeys   the verifier keys verification trusts, one per line as {@code /audit/keys}
+     *                      serves them; unset, this node's own key only
+     * @param tsa           the RFC 3161 timestamping authority that stamps every checkpoint
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
@@ -160,11 +168,33 @@ public record GerbangProperties(
             @NotNull @DurationMin(millis = 0) @DefaultValue("1ms") Duration commitInterval,
             @DurationMin(hours = 1) Duration retention,
             @NotNull @DurationMin(seconds = 1) @DefaultValue("1h") Duration retentionCheck,
-            List<@NotBlank @Size(max = NODE_MAX) String> nodes) {
+            List<@NotBlank @Size(max = NODE_MAX) String> nodes,
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("60s") Duration checkpointInterval,
+            @NotNull @jakarta.validation.constraints.Pattern(regexp = "[!-*,-~]{1,64}",
+                    message = "is 1 to 64 printable ASCII characters without space or plus sign") @DefaultValue("gerbang") String origin,
+            Path signingKeyFile,
+            Path trustedKeys,
+            @NotNull @Valid @DefaultValue Tsa tsa) {
         public Trail {
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
         }
     }
+
+    /**
+     * @param url              the TSA's address; {@code demo} runs the built-in demo TSA (not for production)
+     * @param username         HTTP basic credentials, when the TSA asks for them (BSrE's does)
+     * @param password         see {@code username}
+     * @param certificate      the TSA's certificate or its CA's (PEM), to check each token; unset with
+     *                         {@code demo}
+     * @param maxFailurePeriod how long the TSA may fail before the node refuses calls with 503
+     *                         AUDIT_UNAVAILABLE (until a timestamp succeeds again)
+     */
+    public record Tsa(
+            @NotBlank @DefaultValue("demo") String url,
+            String username,
+            String password,
+            Path certificate,
+            @NotNull @DurationMin(minutes = 1) @DefaultValue("4h") Duration maxFailurePeriod) {}
 
     /**
      * @param enabled serve the sandbox OPD services and their routes
