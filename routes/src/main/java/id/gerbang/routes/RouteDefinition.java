@@ -26,14 +26,23 @@ public record RouteDefinition(
         CircuitBreaker circuitBreaker,
         Long maxBodyBytes,
         Audit audit,
-        String openapi) {
+        String openapi,
+        Mediation mediation) {
+
+    /** A definition without mediation: its upstream speaks what its callers speak. */
+    public RouteDefinition(String id, String owner, String name, String description, String path,
+            List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
+            Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit, String openapi) {
+        this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
+                circuitBreaker, maxBodyBytes, audit, openapi, null);
+    }
 
     /** A definition without an OpenAPI document. */
     public RouteDefinition(String id, String owner, String name, String description, String path,
             List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
             Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit) {
         this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
-                circuitBreaker, maxBodyBytes, audit, null);
+                circuitBreaker, maxBodyBytes, audit, null, null);
     }
 
     /** The OPD's service the route forwards to; the rest of the request path is appended to {@code url}. */
@@ -80,4 +89,31 @@ public record RouteDefinition(
     /** What is masked before anything of a call is stored on the trail. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Audit(List<String> maskJsonFields, List<String> maskQueryParams, List<String> maskPatterns) {}
+
+    /**
+     * What the gateway translates between the caller and an upstream that does not speak JSON: exactly one
+     * of {@code soap} and {@code xml} (docs/routes.md, "Mediation").
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Mediation(Soap soap, Xml xml) {}
+
+    /**
+     * Callers POST a JSON object; the upstream gets it as the children of {@code operation} inside a SOAP
+     * envelope, and its answer's body comes back as JSON.
+     *
+     * @param version    {@code "1.1"} or {@code "1.2"}
+     * @param namespace  the operation element's namespace, an absolute URI
+     * @param operation  the operation element's local name, an XML NCName
+     * @param soapAction the action: SOAP 1.1's {@code SOAPAction} header, SOAP 1.2's {@code action} parameter; optional
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Soap(String version, String namespace, String operation, String soapAction) {}
+
+    /**
+     * Callers send and get JSON; the upstream sends and gets plain XML.
+     *
+     * @param root the element a caller's JSON object becomes the children of (default {@code request})
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Xml(String root) {}
 }

@@ -33,6 +33,11 @@ public final class RouteValidator {
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]*");
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final List<String> MASK_PATTERNS = List.of("nik", "npwp", "email", "phone");
+    /** An XML NCName: a name without a colon (Namespaces in XML 1.0), as an element's local name. */
+    public static final Pattern NCNAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}._\\-\\u00B7]*");
+    /** What a SOAP action may hold: it is written inside quotes in a header, so no quote, backslash or control. */
+    private static final Pattern SOAP_ACTION = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]*");
+    private static final List<String> SOAP_VERSIONS = List.of("1.1", "1.2");
     private static final List<String> EXPRESSION_MARKERS = List.of("${", "#{", "$simple{", "{{");
 
     private final UpstreamPolicy upstreams;
@@ -80,6 +85,7 @@ public final class RouteValidator {
             });
         }
         checkOpenapi(v, d.openapi());
+        checkMediation(v, d.mediation(), methods, d.methods());
         refuseExpressions(v, "", d);
         return v.list;
     }
@@ -230,6 +236,55 @@ public final class RouteValidator {
         }
     }
 
+    /**
+     * Exactly one kind of mediation. A SOAP route serves POST only: the caller's JSON object is the
+     * operation's input, and an envelope is always sent with POST.
+     */
+    private static void checkMediation(Violations v, RouteDefinition.Mediation m, Set<String> methods,
+            List<String> declaredMethods) {
+        if (m == null) {
+            return;
+        }
+        if ((m.soap() == null) == (m.xml() == null)) {
+            v.add("mediation", Rule.ONE_MEDIATION);
+            return;
+        }
+        if (m.xml() != null) {
+            String root = m.xml().root();
+            if (root != null && v.maxLength("mediation.xml.root", root, 255) && !NCNAME.matcher(root).matches()) {
+                v.add("mediation.xml.root", Rule.NCNAME);
+            }
+            return;
+        }
+        RouteDefinition.Soap soap = m.soap();
+        if (v.required("mediation.soap.version", soap.version()) && !SOAP_VERSIONS.contains(soap.version())) {
+            v.add("mediation.soap.version", Rule.ONE_OF, String.join(", ", SOAP_VERSIONS));
+        }
+        if (v.required("mediation.soap.namespace", soap.namespace())
+                && v.maxLength("mediation.soap.namespace", soap.namespace(), 2048)) {
+            try {
+                URI uri = new URI(soap.namespace());
+                if (!uri.isAbsolute() || !uri.toString().equals(uri.toASCIIString())) {
+                    v.add("mediation.soap.namespace", Rule.ABSOLUTE_URI);
+                }
+            } catch (URISyntaxException e) {
+                v.add("mediation.soap.namespace", Rule.ABSOLUTE_URI);
+            }
+        }
+        if (v.required("mediation.soap.operation", soap.operation())
+                && v.maxLength("mediation.soap.operation", soap.operation(), 255)
+                && !NCNAME.matcher(soap.operation()).matches()) {
+            v.add("mediation.soap.operation", Rule.NCNAME);
+        }
+        if (soap.soapAction() != null && v.maxLength("mediation.soap.soapAction", soap.soapAction(), 1024)
+                && !SOAP_ACTION.matcher(soap.soapAction()).matches()) {
+            v.add("mediation.soap.soapAction", Rule.SOAP_ACTION);
+        }
+        if (declaredMethods == null || !methods.equals(Set.of("POST"))) {
+            v.add("methods", Rule.SOAP_POST_ONLY);
+        }
+    }
+
     /** A link shown in the catalogue: an absolute http(s) URL without credentials. */
     private static void checkOpenapi(Violations v, String openapi) {
         if (openapi == null) {
@@ -332,10 +387,13 @@ public final class RouteValidator {
             return true;
         }
 
-        void maxLength(String field, String value, int max) {
+        /** @return whether the value is within {@code max} characters (or absent) */
+        boolean maxLength(String field, String value, int max) {
             if (value != null && value.length() > max) {
                 add(field, Rule.MAX_LENGTH, max);
+                return false;
             }
+            return true;
         }
 
         void range(String field, Number value, long min, long max) {

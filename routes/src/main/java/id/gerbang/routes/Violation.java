@@ -69,6 +69,11 @@ public record Violation(String field, String message, Rule rule, List<String> ar
         UPSTREAM_FORBIDDEN_ADDRESS("link-local or cloud metadata address is never allowed"),
         UPSTREAM_NOT_ALLOWED("host is not on the upstream allow list (gerbang.upstreams.allowed)"),
         EXPRESSION("expressions are not allowed"),
+        ONE_MEDIATION("must have exactly one of soap, xml"),
+        ABSOLUTE_URI("must be an absolute URI, in ASCII"),
+        NCNAME("must be an XML name without a colon (NCName)"),
+        SOAP_ACTION("must be printable ASCII without spaces, quotes or backslashes"),
+        SOAP_POST_ONLY("a SOAP route serves POST only: methods must be [POST]"),
         UNKNOWN_FIELD("unknown field"),
         NO_DEFINITION("no route definition"),
         EXPECTED_OBJECT("expected an object");
