@@ -16,6 +16,7 @@ public enum ErrorCode {
     RATE_LIMITED(429, "Rate limit exceeded"),
     INTERNAL_ERROR(500, "Internal gateway error"),
     UPSTREAM_UNAVAILABLE(502, "Upstream unavailable"),
+    UPSTREAM_FAULT(502, "Upstream fault"),
     CIRCUIT_OPEN(503, "Circuit open"),
     UPSTREAM_BUSY(503, "Upstream busy"),
     AUDIT_UNAVAILABLE(503, "Audit trail unavailable"),

@@ -28,15 +28,29 @@ public final class CamelRoutes {
         return "gerbang-" + route.id() + "-v" + route.version();
     }
 
-    /** Adds and starts the Camel route of {@code route}, whose forwarding step is {@code forward}. */
+    /**
+     * Adds and starts the Camel route of {@code route}, whose forwarding step is {@code forward}; a route
+     * with {@code mediation} has a step before it (the caller's JSON as the upstream's XML) and one after it
+     * (the upstream's XML as JSON), both {@link Mediation}.
+     */
     public static void add(CamelContext camel, Route route, Processor forward) throws Exception {
         camel.addRoutes(new RouteBuilder(camel) {
             @Override
             public void configure() {
-                from(endpointUri(route))
+                // a failed step leaves its exception on the exchange for the pipeline, which answers and
+                // records it; Camel's default handler would log every upstream failure and fault at ERROR
+                errorHandler(noErrorHandler());
+                Mediation mediation = Mediation.of(route);
+                var steps = from(endpointUri(route))
                         .routeId(camelRouteId(route))
-                        .routeDescription(route.owner() + ": " + route.path())
-                        .process(forward).id("forward-" + camelRouteId(route));
+                        .routeDescription(route.owner() + ": " + route.path());
+                if (mediation != null) {
+                    steps.process(mediation::toUpstream).id(mediation.kind() + "-request-" + camelRouteId(route));
+                }
+                steps.process(forward).id("forward-" + camelRouteId(route));
+                if (mediation != null) {
+                    steps.process(mediation::fromUpstream).id(mediation.kind() + "-answer-" + camelRouteId(route));
+                }
             }
         });
     }

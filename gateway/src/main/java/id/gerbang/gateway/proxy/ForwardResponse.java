@@ -4,7 +4,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 
@@ -22,6 +26,28 @@ public final class ForwardResponse implements Closeable {
         this.request = request;
         this.response = response;
         this.upstreamNanos = upstreamNanos;
+    }
+
+    /**
+     * The same call's answer with another status and body, as a mediation step makes it of the upstream's
+     * answer (which it has read and closed): no header of the upstream's is kept, since they described the
+     * body it replaces; the time to the upstream's answer is kept.
+     *
+     * @param body the new body, or {@code null} for none
+     */
+    public ForwardResponse replacedBy(int status, String contentType, byte[] body) {
+        BasicClassicHttpResponse other = new BasicClassicHttpResponse(status);
+        if (body != null) {
+            other.setEntity(new ByteArrayEntity(body, ContentType.parse(contentType)));
+            other.setHeader("Content-Type", contentType);
+        }
+        return new ForwardResponse(request, other, upstreamNanos);
+    }
+
+    /** The first value of a header of the answer, or {@code null}. */
+    public String header(String name) {
+        Header h = response.getFirstHeader(name);
+        return h == null ? null : h.getValue();
     }
 
     public ClassicHttpResponse response() {

@@ -34,10 +34,14 @@ public final class UpstreamFailure extends GatewayException {
      * What a failed forwarding step means for the caller: the caller's own request at fault (413 for its
      * body, 400 for a body that could not be read or a request that could not be formed), which is not the
      * upstream's failure and is neither counted by the circuit breaker nor retried; or the upstream's
-     * ({@link UpstreamFailure}: 504 or 502).
+     * ({@link UpstreamFailure}: 504 or 502). A {@link GatewayException} thrown by a step of the route keeps
+     * its own code: a mediation step knows a SOAP fault or an answer that is not XML for what it is.
      */
     public static GatewayException classify(Throwable failure, Route route) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof GatewayException decided) {
+                return decided; // a step of the route (mediation, say) has said already what the failure is
+            }
             if (t instanceof PayloadTooLargeException) {
                 return new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE,
                         "body larger than " + route.maxBodyBytes() + " bytes, the most route " + route.id() + " accepts");

@@ -77,6 +77,7 @@ class ProblemsTest {
         assertThat(ErrorCode.PAYLOAD_TOO_LARGE.status()).isEqualTo(413);
         assertThat(ErrorCode.RATE_LIMITED.status()).isEqualTo(429);
         assertThat(ErrorCode.UPSTREAM_UNAVAILABLE.status()).isEqualTo(502);
+        assertThat(ErrorCode.UPSTREAM_FAULT.status()).isEqualTo(502);
         assertThat(ErrorCode.CIRCUIT_OPEN.status()).isEqualTo(503);
         assertThat(ErrorCode.UPSTREAM_BUSY.status()).isEqualTo(503);
         assertThat(ErrorCode.AUDIT_UNAVAILABLE.status()).isEqualTo(503);
