@@ -44,23 +44,34 @@ public record AuditRecord(
         String responseSha256,
         String detail,
         String prevHash,
+        String parentCorrelationId,
+        int hashVersion,
         String hash) {
 
     public static final String GENESIS = "0".repeat(64);
 
     private static final Constructor<AuditRecord> CANONICAL = canonical();
 
-    /** The record an entry becomes as the {@code nodeSeq}-th of {@code node}'s chain, after {@code prevHash}. */
+    /**
+     * The record an entry becomes as the {@code nodeSeq}-th of {@code node}'s chain, after {@code prevHash},
+     * hashed in the current version's canonical form.
+     */
     public static AuditRecord chain(TrailEntry e, String node, long nodeSeq, String prevHash) {
         return chain(TrailField.values(e), node, nodeSeq, prevHash);
     }
 
     /** The same from an entry's values ({@link TrailField#values(TrailEntry)}), which are left as they are. */
     static AuditRecord chain(Object[] entry, String node, long nodeSeq, String prevHash) {
+        return chain(entry, node, nodeSeq, prevHash, RecordHash.CURRENT);
+    }
+
+    /** The same in the canonical form of {@code hashVersion}: an older one only for records as they were once written. */
+    static AuditRecord chain(Object[] entry, String node, long nodeSeq, String prevHash, int hashVersion) {
         Object[] values = entry.clone();
         values[TrailField.NODE.ordinal()] = node;
         values[TrailField.NODE_SEQ.ordinal()] = nodeSeq;
         values[TrailField.PREV_HASH.ordinal()] = prevHash;
+        values[TrailField.HASH_VERSION.ordinal()] = hashVersion;
         values[TrailField.HASH.ordinal()] = RecordHash.of(values);
         return of(values);
     }

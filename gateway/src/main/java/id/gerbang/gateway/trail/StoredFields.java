@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  *
  * <ul>
  *   <li>NIKs are masked in the identifying fields a caller writes as it likes ({@code correlationId},
- *       {@code userId}, {@code method}); paths, queries and details are masked by the entry's maker, with the
+ *       {@code parentCorrelationId}, {@code userId}, {@code method}); paths, queries and details are masked by the entry's maker, with the
  *       masking of the route they concern;
  *   <li>every text fits its column of {@code audit_record} (V1__trail.sql): a longer one keeps its beginning
  *       and ends with the marker {@code …[+N]}, N the number of characters cut; a {@code detail} too long is
@@ -32,7 +32,7 @@ final class StoredFields {
         for (TrailField f : TrailField.ALL) {
             if (f.ofEntry() && values[f.ordinal()] instanceof String v) {
                 values[f.ordinal()] = switch (f) {
-                    case CORRELATION_ID, USER_ID, METHOD -> text(nik(v), f);
+                    case CORRELATION_ID, PARENT_CORRELATION_ID, USER_ID, METHOD -> text(nik(v), f);
                     case DETAIL -> detail(v);
                     default -> text(v, f);
                 };

@@ -35,7 +35,19 @@ public record TrailEntry(
         Long responseBytes,
         String requestSha256,
         String responseSha256,
-        String detail) {
+        String detail,
+        String parentCorrelationId) {
+
+    /** An entry of no composite call ({@code parentCorrelationId} absent). */
+    public TrailEntry(Kind kind, Instant requestAt, Instant responseAt, String correlationId, String clientId,
+            String clientOpd, String userId, String routeId, Long routeVersion, String ownerOpd, String method,
+            String path, String query, Integer status, Integer upstreamStatus, String errorCode, Long durationMs,
+            Long upstreamDurationMs, Long requestBytes, Long responseBytes, String requestSha256,
+            String responseSha256, String detail) {
+        this(kind, requestAt, responseAt, correlationId, clientId, clientOpd, userId, routeId, routeVersion, ownerOpd,
+                method, path, query, status, upstreamStatus, errorCode, durationMs, upstreamDurationMs, requestBytes,
+                responseBytes, requestSha256, responseSha256, detail, null);
+    }
 
     /** The entry of an {@code /api} call that came at {@code requestAt}; fill in what the call reached. */
     public static Builder call(Instant requestAt) {
@@ -87,6 +99,7 @@ public record TrailEntry(
         private String requestSha256;
         private String responseSha256;
         private String detail;
+        private String parentCorrelationId;
 
         private Builder(Kind kind, Instant requestAt) {
             this.kind = kind;
@@ -161,10 +174,17 @@ public record TrailEntry(
             return this;
         }
 
+        /** The {@code correlationId} of the composite call this call is a part of. */
+        public Builder parentCorrelationId(String parentCorrelationId) {
+            this.parentCorrelationId = parentCorrelationId;
+            return this;
+        }
+
         public TrailEntry build() {
             return new TrailEntry(kind, requestAt, responseAt, correlationId, clientId, clientOpd, userId, routeId,
                     routeVersion, ownerOpd, method, path, query, status, upstreamStatus, errorCode, durationMs,
-                    upstreamDurationMs, requestBytes, responseBytes, requestSha256, responseSha256, detail);
+                    upstreamDurationMs, requestBytes, responseBytes, requestSha256, responseSha256, detail,
+                    parentCorrelationId);
         }
     }
 

@@ -56,13 +56,27 @@ public enum TrailField {
     RESPONSE_SHA256("responseSha256", Type.TEXT, 64, TrailEntry::responseSha256, AuditRecord::responseSha256),
     DETAIL("detail", Type.TEXT, 1_000_000, TrailEntry::detail, AuditRecord::detail),
     PREV_HASH("prevHash", Type.TEXT, 64, null, AuditRecord::prevHash),
+    /** the composite call's {@code correlationId}, on the record of each of its parts; hashed from version 2 */
+    PARENT_CORRELATION_ID("parentCorrelationId", Type.TEXT, 128, TrailEntry::parentCorrelationId,
+            AuditRecord::parentCorrelationId),
+    /** which canonical form the hash is computed over ({@link RecordHash}); hashed from version 2 */
+    HASH_VERSION("hashVersion", Type.INT, 0, null, AuditRecord::hashVersion),
     HASH("hash", Type.TEXT, 64, null, AuditRecord::hash);
 
     /** Every field, in order. */
     public static final List<TrailField> ALL = List.of(values());
 
-    /** The fields the hash covers, in order: all but {@code id} and {@code hash}. */
+    /**
+     * The fields the hash of a record of the current version ({@link RecordHash#CURRENT}) covers, in order:
+     * all but {@code id} and {@code hash}.
+     */
     public static final List<TrailField> HASHED = ALL.stream().filter(TrailField::hashed).toList();
+
+    /**
+     * The 26 fields the hash of a version 1 record covers, in order: those of docs/trail.md before versions
+     * existed, up to {@code prevHash}.
+     */
+    public static final List<TrailField> HASHED_V1 = HASHED.subList(0, PREV_HASH.ordinal());
 
     /** The fields an insert writes, in order: all but {@code id}, which the store assigns. */
     public static final List<TrailField> INSERTED = ALL.stream().filter(f -> f != ID).toList();
@@ -117,7 +131,7 @@ public enum TrailField {
         return maxLength;
     }
 
-    /** Whether the hash covers the field. */
+    /** Whether the hash of a record of the current version covers the field. */
     public boolean hashed() {
         return this != ID && this != HASH;
     }

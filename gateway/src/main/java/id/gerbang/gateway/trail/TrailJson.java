@@ -64,9 +64,24 @@ public final class TrailJson {
         return body;
     }
 
-    /** Reads one NDJSON line; strict: every field present, no other field. */
+    /**
+     * Reads one NDJSON line; strict: every field present, no other field. A line of an export made before
+     * hash versions existed, which has neither {@code parentCorrelationId} nor {@code hashVersion} (and
+     * every other field), is read as the version 1 record it is.
+     */
     public static AuditRecord parse(String line) throws JsonProcessingException {
-        return MAPPER.readValue(line, AuditRecord.class);
+        try {
+            return MAPPER.readValue(line, AuditRecord.class);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            ObjectNode tree = MAPPER.readTree(line) instanceof ObjectNode o ? o : null;
+            if (tree == null || tree.has(TrailField.HASH_VERSION.json())
+                    || tree.has(TrailField.PARENT_CORRELATION_ID.json())) {
+                throw e;
+            }
+            tree.putNull(TrailField.PARENT_CORRELATION_ID.json());
+            tree.put(TrailField.HASH_VERSION.json(), 1);
+            return MAPPER.treeToValue(tree, AuditRecord.class);
+        }
     }
 
     /**

@@ -123,6 +123,14 @@ public final class TrailVerifier {
             return fail(r, "unknown node: " + r.node() + " is not one of the nodes this trail is written by ("
                     + String.join(", ", new TreeSet<>(expectedNodes)) + "); its records were not written by a known node");
         }
+        if (!RecordHash.known(r.hashVersion())) {
+            return fail(r, "hash version " + r.hashVersion() + " is not one this verifier knows (1 to "
+                    + RecordHash.CURRENT + "): the record was changed, or written by a newer gateway (verify with it)");
+        }
+        if (r.hashVersion() == 1 && r.parentCorrelationId() != null) {
+            return fail(r, "a version 1 record has a parentCorrelationId, which its hash does not cover: the record "
+                    + "was changed");
+        }
         String actual = RecordHash.of(r);
         if (!actual.equals(r.hash())) {
             return fail(r, "hash does not match the record's content: the record was changed");

@@ -1,6 +1,7 @@
 package id.gerbang.gateway.trail;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,7 @@ class RecordHashTest {
             "disdukcapil", "GET", "/api/disdukcapil/penduduk/140401**********", "nik=***&fields=nama", 200, 200, null,
             322L, 298L, 0L, 512L, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", null,
-            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", null);
+            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", null, 1, null);
 
     static final String CALL_CANONICAL = "{\"kind\":\"call\",\"node\":\"gerbang-1\",\"nodeSeq\":7,"
             + "\"requestAt\":\"2026-11-27T03:04:05.678Z\",\"responseAt\":\"2026-11-27T03:04:06.000Z\","
@@ -39,7 +40,7 @@ class RecordHashTest {
     static final AuditRecord CHANGE = new AuditRecord(43L, "route-change", "gerbang-2", 1,
             Instant.parse("2026-11-27T03:04:05Z"), null, null, "gerbang-admin", "diskominfo", null,
             "bapenda-status-pajak", null, null, "PUT", null, null, null, null, null, null, null, null, null, null,
-            null, "{\"name\":\"Status pajak — Bapenda Pelalawan\"}\n\t\u001f\\/", AuditRecord.GENESIS, null);
+            null, "{\"name\":\"Status pajak — Bapenda Pelalawan\"}\n\t\u001f\\/", AuditRecord.GENESIS, null, 1, null);
 
     static final String CHANGE_CANONICAL = "{\"kind\":\"route-change\",\"node\":\"gerbang-2\",\"nodeSeq\":1,"
             + "\"requestAt\":\"2026-11-27T03:04:05.000Z\",\"responseAt\":null,\"correlationId\":null,"
@@ -52,6 +53,63 @@ class RecordHashTest {
             + "\"prevHash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}";
 
     static final String CHANGE_HASH = "2ff15953ad3e9149a7a18434ec7cd9d23221fb4c6e238780c8f59c1fc99ee1d9";
+
+    /** The call above as a version 2 record, part of a composite call: the 26 members, then the two new ones. */
+    static final AuditRecord CALL_V2 = copy(copy(CALL, "parentCorrelationId", "0193a5c4-7e21-7b3c-9d4e-5f6a7b8c9d0e"),
+            "hashVersion", 2);
+
+    static final String CALL_V2_CANONICAL = CALL_CANONICAL.substring(0, CALL_CANONICAL.length() - 1)
+            + ",\"parentCorrelationId\":\"0193a5c4-7e21-7b3c-9d4e-5f6a7b8c9d0e\",\"hashVersion\":2}";
+
+    /** sha256(CALL_V2_CANONICAL), computed with Python's hashlib */
+    static final String CALL_V2_HASH = "a945673a9bf40bd7f4c6cd7ae200c3aa257dd6a3e847eb9f2c74cb3e541a0cc5";
+
+    /** The same without a parent, as every record is until composite calls exist: the members are there, null. */
+    static final String CALL_V2_NO_PARENT_HASH = "2ac961f15ff5507252550372d7164a638ba0b5bd474c7380f82280d1afeff10f";
+
+    @Test
+    void aVersion2RecordIsHashedOverThe26MembersThenParentCorrelationIdThenHashVersion() {
+        assertThat(RecordHash.canonical(CALL_V2)).isEqualTo(CALL_V2_CANONICAL);
+        assertThat(RecordHash.of(CALL_V2)).isEqualTo(CALL_V2_HASH);
+        assertThat(RecordHash.of(copy(CALL_V2, "parentCorrelationId", null))).isEqualTo(CALL_V2_NO_PARENT_HASH);
+    }
+
+    @Test
+    void aVersion1RecordKeepsIts26MemberForm() {
+        assertThat(CALL.hashVersion()).isEqualTo(1);
+        assertThat(RecordHash.canonical(CALL)).doesNotContain("parentCorrelationId").doesNotContain("hashVersion");
+        assertThat(RecordHash.of(copy(CALL, "hashVersion", 2))).isNotEqualTo(CALL_HASH);
+    }
+
+    @Test
+    void newRecordsAreVersion2() {
+        TrailEntry e = TrailEntry.call(Instant.parse("2026-11-27T03:04:05Z")).parentCorrelationId("parent-1").build();
+        AuditRecord r = AuditRecord.chain(e, "gerbang-1", 1, AuditRecord.GENESIS);
+        assertThat(r.hashVersion()).isEqualTo(RecordHash.CURRENT).isEqualTo(2);
+        assertThat(r.parentCorrelationId()).isEqualTo("parent-1");
+        assertThat(RecordHash.canonical(r)).endsWith(",\"parentCorrelationId\":\"parent-1\",\"hashVersion\":2}");
+        assertThat(RecordHash.of(copy(r, "parentCorrelationId", "parent-2"))).isNotEqualTo(r.hash());
+    }
+
+    @Test
+    void aVersionThisGatewayDoesNotKnowIsNotHashed() {
+        assertThatThrownBy(() -> RecordHash.of(copy(CALL, "hashVersion", 3)))
+                .isInstanceOf(RecordHash.UnknownVersionException.class)
+                .hasMessage("hash version 3 is not one this gateway knows (1 to 2)");
+    }
+
+    @Test
+    void aLineOfAnExportMadeBeforeHashVersionsReadsAsTheVersion1RecordItIs() throws Exception {
+        var old = (com.fasterxml.jackson.databind.node.ObjectNode) TrailJson.MAPPER.readTree(TrailJson.json(
+                CALL.withHash(CALL_HASH)));
+        old.remove(List.of("parentCorrelationId", "hashVersion"));
+        AuditRecord back = TrailJson.parse(old.toString());
+        assertThat(back.hashVersion()).isEqualTo(1);
+        assertThat(RecordHash.of(back)).isEqualTo(CALL_HASH);
+        old.remove("detail");
+        assertThatThrownBy(() -> TrailJson.parse(old.toString())).as("every other field is still required")
+                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+    }
 
     @Test
     void theCanonicalFormIsExactlyTheDocumentedOne() {
@@ -102,7 +160,7 @@ class RecordHashTest {
 
     @Test
     void aRoundTripThroughTheExportedJsonKeepsTheHash() throws Exception {
-        for (AuditRecord r : List.of(CALL.withHash(CALL_HASH), CHANGE.withHash(CHANGE_HASH))) {
+        for (AuditRecord r : List.of(CALL.withHash(CALL_HASH), CHANGE.withHash(CHANGE_HASH), CALL_V2.withHash(CALL_V2_HASH))) {
             String line = TrailJson.json(r);
             assertThat(line).doesNotContain("\n");
             AuditRecord back = TrailJson.parse(line);

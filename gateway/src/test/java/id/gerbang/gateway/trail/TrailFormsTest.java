@@ -44,13 +44,31 @@ class TrailFormsTest {
             "{\"action\":\"purge\",\"before\":\"2026-10-28T03:04:05.678Z\",\"checkpoints\":[{\"node\":\"gerbang-1\","
                     + "\"throughSeq\":6,\"throughHash\":\"@9f86\",\"records\":6}]}");
 
-    /** The five records, chained on one node as the store would (ids 101…), the first after a checkpoint. */
+    /** The call as a part of a composite call (version 2 records only: version 1 has no such member). */
+    static final TrailEntry PART = new TrailEntry(TrailEntry.Kind.CALL, T, T.plusMillis(120), "c-4", "dinkes-simpus",
+            "dinkes", "dr.sari", "bapenda-status-pajak", 1L, "bapenda", "GET", "/api/bapenda/pajak", "nik=***", 200, 200,
+            null, 120L, 100L, 0L, 64L, null, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", null,
+            "0193a5c4-7e21-7b3c-9d4e-5f6a7b8c9d0e");
+
+    /**
+     * The five records as the gateway wrote them before hash versions (version 1), chained on one node as
+     * the store would (ids 101…), the first after a checkpoint.
+     */
     static List<AuditRecord> records() {
-        List<TrailEntry> entries = List.of(CALL, REFUSED, CHANGE, READ, PURGE);
+        return chain(List.of(CALL, REFUSED, CHANGE, READ, PURGE), 1);
+    }
+
+    /** The same five and a part of a composite call, as the gateway writes them now (version 2). */
+    static List<AuditRecord> recordsV2() {
+        return chain(List.of(CALL, REFUSED, CHANGE, READ, PURGE, PART), 2);
+    }
+
+    static List<AuditRecord> chain(List<TrailEntry> entries, int hashVersion) {
         String prev = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
         List<AuditRecord> out = new java.util.ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            AuditRecord r = AuditRecord.chain(entries.get(i), "gerbang-1", 7 + i, prev).withId(101L + i);
+            AuditRecord r = AuditRecord.chain(TrailField.values(entries.get(i)), "gerbang-1", 7 + i, prev, hashVersion)
+                    .withId(101L + i);
             out.add(r);
             prev = r.hash();
         }
@@ -84,6 +102,18 @@ class TrailFormsTest {
             "658b78b085fa9e4d6ced011d714fab8457362ee07c0789f5de2b8dc95363414f");
 
     /**
+     * Each version 2 record's hash: the 26 members, then {@code parentCorrelationId}, then {@code hashVersion}
+     * (each checked with Python's hashlib against its canonical form in {@code trail/forms-pinned-v2.txt}).
+     */
+    static final List<String> HASHES_V2 = List.of(
+            "7f8de899be25cdf715d64179cb6397a8329e33f3b553f0684cbef269601fc8f9",
+            "17d6a529afabcc2e1f7eba077118067ebd7930a2f2fbd5d1c31a8a72ef01b9d1",
+            "70bd6e0494d34c2db4603be2b5944a36252c38830be0029ca4d493b328faa6d2",
+            "72775ae7035d1ec839d76cd8f3ad2d97e38c9c9835152d645060cb1c34c83644",
+            "58fc9282aed561642c60b73449c6dcbd66e6805df4922ca70c9c6bc0b1536f6d",
+            "5d2bb2ffc73a4596b43ff09c5cd341e9aee07ebecdff00bc2aeaf5a166888dbc");
+
+    /**
      * Every form of the five records in one document, in {@code trail/forms-pinned.txt}: each canonical form
      * with its hash, the NDJSON export, the CSV export, and the records in an API answer.
      */
@@ -105,13 +135,34 @@ class TrailFormsTest {
         }
     }
 
+    /**
+     * Version 1 records keep their canonical form and hash exactly; their JSON and CSV forms carry the two
+     * fields every record now has ({@code parentCorrelationId} null, {@code hashVersion} 1) before {@code hash}.
+     */
     @Test
     void theCanonicalJsonAndCsvFormsAreUnchangedByteForByte() throws Exception {
-        String pinned;
-        try (var in = TrailFormsTest.class.getResourceAsStream("/trail/forms-pinned.txt")) {
-            pinned = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(forms(records())).isEqualTo(pinned("/trail/forms-pinned.txt"));
+    }
+
+    @Test
+    void theHashOfAVersion2RecordOfEachKindIsPinned() {
+        List<AuditRecord> rs = recordsV2();
+        assertThat(rs).extracting(AuditRecord::hashVersion).containsOnly(2);
+        assertThat(rs).extracting(AuditRecord::hash).containsExactlyElementsOf(HASHES_V2);
+        for (AuditRecord r : rs) {
+            assertThat(RecordHash.of(r)).isEqualTo(r.hash());
         }
-        assertThat(forms(records())).isEqualTo(pinned);
+    }
+
+    @Test
+    void theVersion2FormsArePinnedByteForByte() throws Exception {
+        assertThat(forms(recordsV2())).isEqualTo(pinned("/trail/forms-pinned-v2.txt"));
+    }
+
+    private static String pinned(String resource) throws Exception {
+        try (var in = TrailFormsTest.class.getResourceAsStream(resource)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     /** Each kind's factory sets exactly the fields it names: the entries above, made field by field. */
@@ -147,11 +198,16 @@ class TrailFormsTest {
         assertThat(java.util.Arrays.stream(TrailEntry.class.getRecordComponents()).map(c -> c.getName()))
                 .containsExactlyElementsOf(TrailField.ALL.stream().filter(TrailField::ofEntry).map(TrailField::json).toList());
         assertThat(TrailField.INSERT).startsWith("INSERT INTO audit_record (kind, node, node_seq, request_at, ")
-                .endsWith("detail, prev_hash, hash) VALUES (" + "?,".repeat(26) + "?)");
+                .endsWith("detail, prev_hash, parent_correlation_id, hash_version, hash) VALUES (" + "?,".repeat(28) + "?)");
     }
 
     @Test
     void everyExportedRecordReadsBackEqualWithItsHash() throws Exception {
+        for (AuditRecord r : recordsV2()) {
+            AuditRecord back = TrailJson.parse(TrailJson.json(r));
+            assertThat(back).isEqualTo(r);
+            assertThat(RecordHash.of(back)).isEqualTo(r.hash());
+        }
         for (AuditRecord r : records()) {
             AuditRecord back = TrailJson.parse(TrailJson.json(r));
             assertThat(back).isEqualTo(r);

@@ -62,7 +62,7 @@ class TrailJsonTest {
         TrailJson.csvRow(w, RecordHashTest.CHANGE.withHash(RecordHashTest.CHANGE_HASH));
         String row = w.toString();
         assertThat(row).endsWith("\r\n").startsWith("43,route-change,gerbang-2,1,2026-11-27T03:04:05.000Z,,,gerbang-admin,");
-        assertThat(row).endsWith("," + AuditRecord.GENESIS + "," + RecordHashTest.CHANGE_HASH + "\r\n");
+        assertThat(row).endsWith("," + AuditRecord.GENESIS + ",,1," + RecordHashTest.CHANGE_HASH + "\r\n");
     }
 
     @Test

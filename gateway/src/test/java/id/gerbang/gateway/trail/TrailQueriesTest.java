@@ -621,6 +621,108 @@ abstract class TrailQueriesTest {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ hash versions
+
+    /**
+     * A trail as the gateway left it before hash versions: the schema up to V5, and {@code n} records of node a
+     * inserted as that gateway did (without the two columns), chained from the genesis hash, version 1.
+     */
+    HikariDataSource trailBeforeHashVersions(int n) throws Exception {
+        HikariDataSource old = newDatabase();
+        Flyway.configure().dataSource(old).locations("classpath:db/migration").target("5").load().migrate();
+        List<TrailField> columns = TrailField.INSERTED.stream()
+                .filter(f -> f != TrailField.PARENT_CORRELATION_ID && f != TrailField.HASH_VERSION).toList();
+        String insert = "INSERT INTO audit_record (" + String.join(", ", columns.stream().map(TrailField::column).toList())
+                + ") VALUES (" + String.join(",", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+        String prev = AuditRecord.GENESIS;
+        try (Connection c = old.getConnection(); PreparedStatement s = c.prepareStatement(insert)) {
+            for (int i = 1; i <= n; i++) {
+                AuditRecord r = AuditRecord.chain(TrailField.values(call(T.plusSeconds(i), "dinkes-simpus", "dinkes",
+                        "disdukcapil-penduduk", "disdukcapil", 200, "v1-" + i)), A, i, prev, 1);
+                for (int k = 0; k < columns.size(); k++) {
+                    columns.get(k).type().bind(s, k + 1, columns.get(k).get(r));
+                }
+                s.executeUpdate();
+                prev = r.hash();
+            }
+        }
+        Flyway.configure().dataSource(old).locations("classpath:db/migration").load().migrate();
+        return old;
+    }
+
+    @Test
+    void aTrailOfVersion1RecordsThenVersion2RecordsVerifiesOnlineAndOffline() throws Exception {
+        HikariDataSource old = trailBeforeHashVersions(3);
+        try (JdbcAuditTrail node = new JdbcAuditTrail(old, A, 512, 1000, Duration.ofSeconds(10))) {
+            node.record(call(T.plusSeconds(10), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "v2-1"));
+            node.record(TrailEntry.call(T.plusSeconds(11)).correlationId("v2-2").parentCorrelationId("v2-1")
+                    .request("GET", "/api/x", null).answer(200, 200, null).build());
+            TrailQueries q = new TrailQueries(old, java.util.Set.of(A));
+            List<AuditRecord> all = new ArrayList<>();
+            q.export(null, null, all::add);
+            assertThat(all).extracting(AuditRecord::hashVersion).containsExactly(1, 1, 1, 2, 2);
+            assertThat(all.get(4).parentCorrelationId()).isEqualTo("v2-1");
+            assertThat(all.get(3).prevHash()).as("the chain goes on across versions").isEqualTo(all.get(2).hash());
+            assertThat(q.verify(null, null)).isEqualTo(new TrailVerifier.Result(true, 5, null, null));
+
+            StringWriter ndjson = new StringWriter();
+            q.export(null, null, r -> ndjson.write(TrailJson.json(r) + "\n"));
+            try (BufferedReader in = new BufferedReader(new StringReader(ndjson.toString()))) {
+                assertThat(OfflineVerifier.verify(in, new TrailVerifier(java.util.Set.of(A))))
+                        .isEqualTo(new TrailVerifier.Result(true, 5, null, null));
+            }
+        } finally {
+            dropDatabase(old);
+        }
+    }
+
+    @Test
+    void aHashVersionChangedInSqlIsReported() throws Exception {
+        HikariDataSource old = trailBeforeHashVersions(2);
+        try (JdbcAuditTrail node = new JdbcAuditTrail(old, A, 512, 1000, Duration.ofSeconds(10))) {
+            node.record(call(T.plusSeconds(10), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "v2-1"));
+            node.record(call(T.plusSeconds(11), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "v2-2"));
+            TrailQueries q = new TrailQueries(old, java.util.Set.of(A));
+            List<AuditRecord> all = new ArrayList<>();
+            q.export(null, null, all::add);
+
+            try (Connection c = old.getConnection(); PreparedStatement s = c.prepareStatement(
+                    "UPDATE audit_record SET hash_version = ? WHERE id = ?")) {
+                String[] reasons = new String[4];
+                Object[][] cases = {{2, all.get(1).id(), 1}, {1, all.get(3).id(), 2}, {7, all.get(2).id(), 2}};
+                for (int i = 0; i < cases.length; i++) {
+                    s.setInt(1, (Integer) cases[i][0]);
+                    s.setLong(2, (Long) cases[i][1]);
+                    s.executeUpdate();
+                    TrailVerifier.Result r = q.verify(null, null);
+                    assertThat(r.valid()).isFalse();
+                    assertThat(r.firstInvalid()).isEqualTo(cases[i][1]);
+                    reasons[i] = r.reason();
+                    s.setInt(1, (Integer) cases[i][2]);
+                    s.executeUpdate();
+                    assertThat(q.verify(null, null).valid()).as("restored").isTrue();
+                }
+                assertThat(reasons[0]).startsWith("hash does not match the record's content");
+                assertThat(reasons[1]).startsWith("hash does not match the record's content");
+                assertThat(reasons[2]).startsWith("hash version 7 is not one this verifier knows (1 to 2)");
+            }
+            // a version 1 record's hash does not cover parentCorrelationId: a value there is reported all the same
+            sql(old, "UPDATE audit_record SET parent_correlation_id = 'forged' WHERE id = ?", all.get(0).id());
+            assertThat(q.verify(null, null).reason()).startsWith("a version 1 record has a parentCorrelationId");
+        } finally {
+            dropDatabase(old);
+        }
+    }
+
+    static void sql(HikariDataSource ds, String statement, Object... params) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            s.executeUpdate();
+        }
+    }
+
     static void execute(HikariDataSource ds, String statement) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute(statement);
