@@ -174,8 +174,9 @@ public final class SigningKeys {
     }
 
     /**
-     * Reads a trusted-keys file: one verifier key per line ({@code <name>+<key ID>+<key>}), blank lines and
-     * lines starting with {@code #} skipped.
+     * Reads a trusted-keys file: one verifier key per line ({@code <name>+<key ID>+<key>}), optionally
+     * followed by white space and anything (the lines of {@code GET /audit/keys} add the time each key was
+     * introduced); blank lines and lines starting with {@code #} skipped.
      *
      * @throws IllegalArgumentException naming the file and line of anything else, or of two different keys
      *     with one name and key ID
@@ -195,7 +196,8 @@ public final class SigningKeys {
             }
             NoteVerifier key;
             try {
-                key = NoteVerifier.parse(line);
+                // a key may be followed by white space and a note, such as the time /audit/keys gives with it
+                key = NoteVerifier.parse(line.split("\\s", 2)[0]);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ", line " + (i + 1) + ": " + e.getMessage(), e);
             }

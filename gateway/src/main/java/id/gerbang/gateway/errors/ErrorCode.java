@@ -11,6 +11,7 @@ public enum ErrorCode {
     ROUTE_NOT_FOUND(404, "No route serves this path"),
     RECORD_NOT_FOUND(404, "No such record"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
+    CHECKPOINT_PENDING(409, "No checkpoint covers the record yet"),
     PRECONDITION_FAILED(412, "Precondition failed"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     RATE_LIMITED(429, "Rate limit exceeded"),

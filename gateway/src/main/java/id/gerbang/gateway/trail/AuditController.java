@@ -52,18 +52,23 @@ class AuditController {
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
+    /** The authority of the {@code auditor} realm role (docs/security.md). */
+    static final String AUDITOR_AUTHORITY = "ROLE_auditor";
+
     private final TrailQueries queries;
+    private final TrailAnchors anchors;
     private final AuditTrail trail;
     private final Map<String, String> clientOpds;
 
     @Autowired
-    AuditController(TrailQueries queries, AuditTrail trail, GerbangProperties properties) {
-        this(queries, trail, properties.security().clientOpds());
+    AuditController(TrailQueries queries, TrailAnchors anchors, AuditTrail trail, GerbangProperties properties) {
+        this(queries, anchors, trail, properties.security().clientOpds());
     }
 
     /** @param clientOpds client id to OPD code, for an auditor's token without an {@code opd} claim */
-    AuditController(TrailQueries queries, AuditTrail trail, Map<String, String> clientOpds) {
+    AuditController(TrailQueries queries, TrailAnchors anchors, AuditTrail trail, Map<String, String> clientOpds) {
         this.queries = queries;
+        this.anchors = anchors;
         this.trail = trail;
         this.clientOpds = clientOpds;
     }
@@ -197,7 +202,14 @@ class AuditController {
         response.setHeader("Cache-Control", "no-store");
         Writer w = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
         try {
-            queries.export(from, to, TrailJson.exportTo(w, csv));
+            if (csv) {
+                queries.export(from, to, TrailJson.exportTo(w, true));
+            } else {
+                // NDJSON ends, per node, with its anchor line (docs/trail.md, "Anchor lines")
+                TrailAnchors.Stretches stretches = new TrailAnchors.Stretches(TrailJson.exportTo(w, false));
+                queries.export(from, to, stretches);
+                stretches.writeAnchors(w, anchors);
+            }
         } catch (SQLException e) {
             if (!response.isCommitted()) {
                 storeDown(response, reading, e); // resets the response: the buffered start is dropped
@@ -238,6 +250,67 @@ class AuditController {
         }
         if (reading.record(response, 200, null, detail)) {
             json(response, TrailJson.result(result));
+        }
+    }
+
+    /**
+     * A call's receipt (docs/trail.md, "Receipts"): its record, the first checkpoint covering it and the
+     * record's inclusion proof. A client gets the receipts of its own calls (another client's call is, to
+     * it, not there: 404); an auditor any. With several records of one correlation id, the oldest. 409
+     * {@code CHECKPOINT_PENDING} until a checkpoint covers the record. A reading like any other: recorded.
+     */
+    @GetMapping("/audit/receipts/{correlationId}")
+    void receipt(@PathVariable("correlationId") String correlationId, HttpServletRequest request,
+                 HttpServletResponse response, Authentication auth) throws IOException {
+        Reading reading = new Reading(request, auth);
+        try {
+            params(request, Set.of());
+            if (!correlationId.matches("[A-Za-z0-9._:*-]{1,128}")) {
+                throw new BadParameter("a correlation id is 1 to 128 letters, digits and . _ : -");
+            }
+        } catch (BadParameter e) {
+            Problems.write(response, ErrorCode.BAD_REQUEST, e.getMessage(), reading.correlationId);
+            return;
+        }
+        boolean auditor = auth != null && auth.getAuthorities().stream()
+                .anyMatch(a -> AUDITOR_AUTHORITY.equals(a.getAuthority()));
+        TrailQueries.Filter filter = new TrailQueries.Filter(null, null, auditor ? null : reading.clientId, null, null,
+                null, correlationId, null);
+        Optional<AuditRecord> record;
+        Optional<TrailAnchors.Anchor> anchor = Optional.empty();
+        try {
+            TrailQueries.Page newest = queries.search(filter, 0, 1);
+            record = newest.total() <= 1 ? newest.records().stream().findFirst()
+                    : queries.search(filter, (int) Math.min(Integer.MAX_VALUE, newest.total() - 1), 1).records().stream().findFirst();
+            if (record.isPresent()) {
+                anchor = anchors.covering(record.get().node(), record.get().nodeSeq());
+            }
+        } catch (SQLException e) {
+            storeDown(response, reading, e);
+            return;
+        }
+        ObjectNode detail = reading.detail("receipt").put("correlationId", correlationId);
+        if (record.isEmpty()) {
+            if (reading.record(response, 404, ErrorCode.RECORD_NOT_FOUND, detail)) {
+                Problems.write(response, ErrorCode.RECORD_NOT_FOUND, "the trail holds no record of a call "
+                        + (auditor ? "" : "by " + reading.clientId + " ") + "with correlation id " + correlationId,
+                        reading.correlationId);
+            }
+            return;
+        }
+        AuditRecord r = record.get();
+        detail.put("node", r.node()).put("nodeSeq", r.nodeSeq());
+        if (anchor.isEmpty()) {
+            if (reading.record(response, 409, ErrorCode.CHECKPOINT_PENDING, detail)) {
+                Problems.write(response, ErrorCode.CHECKPOINT_PENDING, "no signed checkpoint covers record "
+                        + r.nodeSeq() + " of node " + r.node() + " yet: ask again after the node's next checkpoint",
+                        reading.correlationId);
+            }
+            return;
+        }
+        detail.put("treeSize", anchor.get().checkpoint().treeSize());
+        if (reading.record(response, 200, null, detail)) {
+            json(response, TrailAnchors.receipt(r, anchor.get()));
         }
     }
 
@@ -292,7 +365,7 @@ class AuditController {
                 reading.correlationId);
     }
 
-    private static void json(HttpServletResponse response, Object body) throws IOException {
+    static void json(HttpServletResponse response, Object body) throws IOException {
         byte[] bytes = TrailJson.MAPPER.writeValueAsBytes(body);
         response.setStatus(200);
         response.setContentType("application/json");
@@ -320,7 +393,7 @@ class AuditController {
     }
 
     /** Refuses unknown and repeated parameters: a misspelt filter must not silently widen a search. */
-    private static void params(HttpServletRequest request, Set<String> allowed) throws BadParameter {
+    static void params(HttpServletRequest request, Set<String> allowed) throws BadParameter {
         for (Map.Entry<String, String[]> p : request.getParameterMap().entrySet()) {
             if (!allowed.contains(p.getKey())) {
                 throw new BadParameter("unknown parameter \"" + p.getKey() + "\""
@@ -332,7 +405,7 @@ class AuditController {
         }
     }
 
-    private static String text(HttpServletRequest request, String name) throws BadParameter {
+    static String text(HttpServletRequest request, String name) throws BadParameter {
         String v = request.getParameter(name);
         if (v == null) {
             return null;
@@ -343,7 +416,7 @@ class AuditController {
         return v;
     }
 
-    private static Integer integer(HttpServletRequest request, String name, int min, int max) throws BadParameter {
+    static Integer integer(HttpServletRequest request, String name, int min, int max) throws BadParameter {
         String v = text(request, name);
         if (v == null) {
             return null;
@@ -378,7 +451,7 @@ class AuditController {
         }
     }
 
-    private static void checkPeriod(Instant from, Instant to) throws BadParameter {
+    static void checkPeriod(Instant from, Instant to) throws BadParameter {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new BadParameter("from must be before to (the period is from <= requestAt < to)");
         }

@@ -88,13 +88,16 @@ public final class OfflineVerifier {
         return INVALID;
     }
 
+    /** How an NDJSON export's anchor lines begin (docs/trail.md, "Anchor lines"). */
+    static final String ANCHOR_LINE = "{\"kind\":\"anchor\",";
+
     /** Feeds every line to the verifier, stopping at the first failure. */
     static TrailVerifier.Result verify(BufferedReader in, TrailVerifier verifier) throws IOException {
         long lineNo = 0;
         for (String line; (line = in.readLine()) != null; ) {
             lineNo++;
-            if (line.isBlank()) {
-                continue;
+            if (line.isBlank() || line.startsWith(ANCHOR_LINE)) {
+                continue; // an export's anchor lines close it: not records of the chain
             }
             AuditRecord r;
             try {

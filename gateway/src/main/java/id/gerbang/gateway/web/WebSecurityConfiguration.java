@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -25,8 +26,9 @@ import java.util.Map;
 
 /**
  * Spring Security for everything that is not {@code /api} (which the gateway filter handles before this
- * chain): the token endpoint and health are open; the admin API needs {@code gateway-admin}, the trail
- * {@code auditor}, the catalogue any valid token. Roles are Keycloak's {@code realm_access.roles}.
+ * chain): the token endpoint, health and the trail's verifier keys are open; the admin API needs
+ * {@code gateway-admin}, the trail {@code auditor} (but for the latest checkpoints, consistency proofs and
+ * a client's own receipts: any valid token), the catalogue any valid token. Roles are Keycloak's {@code realm_access.roles}.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSecurityConfiguration {
@@ -46,6 +48,12 @@ class WebSecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/admin/**").hasRole(ADMIN_ROLE)
+                        // the anchored trail's public side (docs/trail.md, "Keys, checkpoints and proofs"):
+                        // the keys for anyone; the latest checkpoint, consistency proofs and a client's own
+                        // receipts (the controller checks whose) for any valid token; the rest for auditors
+                        .requestMatchers(HttpMethod.GET, "/audit/keys").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/audit/checkpoints/*/latest", "/audit/proofs/consistency",
+                                "/audit/receipts/*").authenticated()
                         .requestMatchers("/audit/**").hasRole(AUDITOR_ROLE)
                         .requestMatchers("/catalog", "/catalog/**").authenticated()
                         // any other path: a caller with a valid token learns it exists nowhere (404 ROUTE_NOT_FOUND,

@@ -95,6 +95,16 @@ class SigningKeysTest {
     }
 
     @Test
+    void theLinesOfAuditKeysAreATrustedKeysFileAsServed() throws Exception {
+        NoteSigner a = TestKeys.random("gerbang/node-a");
+        NoteSigner b = TestKeys.random("gerbang/node-b");
+        Path file = dir.resolve("trusted-keys");
+        Files.writeString(file, a.verifier().verifierKey() + " 2026-12-01T10:00:00.000Z\n"
+                + b.verifier().verifierKey() + " 2026-12-02T10:00:00.000Z\n");
+        assertThat(SigningKeys.readTrustedKeys(file)).containsExactly(a.verifier(), b.verifier());
+    }
+
+    @Test
     void aBadLineInTheTrustedKeysFileIsNamedByItsNumber() throws Exception {
         NoteSigner a = TestKeys.random("gerbang/node-a");
         Path file = dir.resolve("trusted-keys");

@@ -38,6 +38,11 @@ class AuditControllerSliceTest {
         TrailQueries trailQueries(TestDatabases.Database db) {
             return new TrailQueries(db.pool(), Set.of("gerbang-a"));
         }
+
+        @Bean
+        TrailAnchors trailAnchors(TestDatabases.Database db) {
+            return new TrailAnchors(new TrailCheckpoints(db.pool()), new TrailProofs(db.pool()));
+        }
     }
 
     @Autowired

@@ -58,7 +58,8 @@ class AuditControllerTest {
                 store.record(TrailQueriesTest.call(T, "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-1")),
                 store.record(TrailQueriesTest.call(T.plusSeconds(60), "bapenda-sipd", "bapenda", "bapenda-status-pajak", "bapenda", 403, "k-2")),
                 store.record(TrailQueriesTest.call(T.plusSeconds(120), "dinkes-simpus", "dinkes", "bapenda-status-pajak", "bapenda", 200, "k-3")));
-        AuditController controller = new AuditController(new TrailQueries(db, java.util.Set.of("gerbang-a")), watched, Map.of("inspektorat-audit", "inspektorat"));
+        AuditController controller = new AuditController(new TrailQueries(db, java.util.Set.of("gerbang-a")),
+                new TrailAnchors(new TrailCheckpoints(db), new TrailProofs(db)), watched, Map.of("inspektorat-audit", "inspektorat"));
         mvc = MockMvcBuilders.standaloneSetup(controller).build();
     }
 
@@ -200,6 +201,92 @@ class AuditControllerTest {
         assertThat(detail.get("action").asText()).isEqualTo("export");
         assertThat(detail.get("format").asText()).isEqualTo("ndjson");
         assertThat(detail.get("to").asText()).isEqualTo("2026-11-27T03:00:00.000Z");
+    }
+
+    /** The lines of an NDJSON export: records, then anchor lines. */
+    record Export(List<AuditRecord> records, List<JsonNode> anchors) {
+        static Export of(MockHttpServletResponse r) throws Exception {
+            assertThat(r.getStatus()).isEqualTo(200);
+            List<AuditRecord> records = new java.util.ArrayList<>();
+            List<JsonNode> anchors = new java.util.ArrayList<>();
+            for (String line : r.getContentAsString(StandardCharsets.UTF_8).split("\n")) {
+                JsonNode j = TrailJson.MAPPER.readTree(line);
+                if (j.get("kind").asText().equals("anchor")) {
+                    anchors.add(j);
+                } else {
+                    assertThat(anchors).as("anchor lines come after every record").isEmpty();
+                    records.add(TrailJson.parse(line));
+                }
+            }
+            return new Export(records, anchors);
+        }
+    }
+
+    /** Asserts that the anchor line's proof leads from the record's hash to the signed checkpoint's root. */
+    static void assertAnchors(JsonNode anchor, AuditRecord record, StoredCheckpoint checkpoint,
+                              id.gerbang.gateway.anchor.NoteVerifier key) {
+        List<String> names = new java.util.ArrayList<>();
+        anchor.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("kind", "node", "seq", "checkpoint", "proof");
+        assertThat(anchor.get("node").asText()).isEqualTo(record.node());
+        assertThat(anchor.get("seq").asLong()).isEqualTo(record.nodeSeq());
+        assertThat(anchor.get("checkpoint").asText()).isEqualTo(checkpoint.note());
+        id.gerbang.gateway.anchor.Checkpoint cp = id.gerbang.gateway.anchor.Checkpoint.verified(
+                id.gerbang.gateway.anchor.SignedNote.parse(anchor.get("checkpoint").asText()), List.of(key));
+        List<byte[]> proof = new java.util.ArrayList<>();
+        anchor.get("proof").forEach(h -> proof.add(java.util.Base64.getDecoder().decode(h.asText())));
+        assertThat(id.gerbang.gateway.anchor.MerkleTree.verifyInclusion(record.nodeSeq() - 1, cp.treeSize(),
+                id.gerbang.gateway.anchor.MerkleTree.leafHash(java.util.HexFormat.of().parseHex(record.hash())), proof,
+                cp.rootHash())).isTrue();
+    }
+
+    @Test
+    void anNdjsonExportEndsWithTheAnchorLineOfTheCheckpointCoveringItsLastRecord() throws Exception {
+        var signer = AnchorFixtures.signer("gerbang-a");
+        AnchorFixtures.sign(db, signer, "gerbang-a", AnchorFixtures.growTree(db, "gerbang-a"), T.plusSeconds(200));
+        // a checkpoint that covers the period's last record, and one after it: the first covering one is chosen
+        StoredCheckpoint covering = new TrailCheckpoints(db).latest("gerbang-a").orElseThrow();
+        store.record(TrailQueriesTest.call(T.plusSeconds(3600), "dinkes-simpus", "dinkes", "disdukcapil-penduduk", "disdukcapil", 200, "k-4"));
+        AnchorFixtures.sign(db, signer, "gerbang-a", AnchorFixtures.growTree(db, "gerbang-a"), T.plusSeconds(3700));
+
+        Export export = Export.of(perform(get("/audit/export").param("from", "2026-11-27T02:00:00Z").param("to", "2026-11-27T03:00:00Z")));
+        assertThat(export.records()).containsExactlyElementsOf(calls);
+        assertThat(export.anchors()).singleElement().satisfies(a -> assertAnchors(a, calls.get(2), covering, signer.verifier()));
+        // the anchor line is no record: the export still verifies offline
+        String body = perform(get("/audit/export").param("from", "2026-11-27T02:00:00Z").param("to", "2026-11-27T03:00:00Z"))
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(OfflineVerifier.verify(new BufferedReader(new StringReader(body)), new TrailVerifier()))
+                .isEqualTo(new TrailVerifier.Result(true, 3, null, null));
+    }
+
+    @Test
+    void anExportWhoseLastRecordNoCheckpointCoversYetIsAnchoredByTheLatestCheckpoint() throws Exception {
+        var signer = AnchorFixtures.signer("gerbang-a");
+        StoredCheckpoint latest = AnchorFixtures.sign(db, signer, "gerbang-a", AnchorFixtures.growTree(db, "gerbang-a"), T.plusSeconds(200));
+
+        // the whole trail: it ends with this export's own reading, which no checkpoint covers yet
+        Export export = Export.of(perform(get("/audit/export")));
+        assertThat(export.records()).hasSize(4);
+        assertThat(export.records().get(3).kind()).isEqualTo("trail-read");
+        assertThat(export.anchors()).singleElement().satisfies(a -> assertAnchors(a, calls.get(2), latest, signer.verifier()));
+    }
+
+    @Test
+    void anExportBeforeAnyCheckpointHasNoAnchorLineAndCsvNeverHasOne() throws Exception {
+        Export export = Export.of(perform(get("/audit/export")));
+        assertThat(export.records()).hasSize(4);
+        assertThat(export.anchors()).isEmpty();
+
+        // a checkpoint older than the period's records (it covers 1 to 4) does not cover any of them
+        var signer = AnchorFixtures.signer("gerbang-a");
+        AnchorFixtures.sign(db, signer, "gerbang-a", AnchorFixtures.growTree(db, "gerbang-a"), T.plusSeconds(200));
+        Instant cut = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Export later = Export.of(perform(get("/audit/export").param("from", cut.toString())));
+        assertThat(later.records()).singleElement().satisfies(r -> assertThat(r.nodeSeq()).isEqualTo(5)); // its own reading
+        assertThat(later.anchors()).isEmpty();
+
+        String csv = perform(get("/audit/export").param("format", "csv")).getContentAsString(StandardCharsets.UTF_8);
+        assertThat(csv).doesNotContain("anchor");
     }
 
     @Test
