@@ -45,9 +45,55 @@ public record RouteDefinition(
                 circuitBreaker, maxBodyBytes, audit, null, null);
     }
 
-    /** The OPD's service the route forwards to; the rest of the request path is appended to {@code url}. */
+    /**
+     * The OPD's service the route forwards to; the rest of the request path is appended to {@code url}.
+     * {@code auth}, {@code tls} and {@code callerAssertion} say how the gateway identifies itself and its
+     * caller to it (docs/upstream-auth.md); credentials are only ever named, never written here.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Upstream(String url, Integer timeoutMs) {}
+    public record Upstream(String url, Integer timeoutMs, Auth auth, Tls tls, Boolean callerAssertion) {
+
+        /** An upstream that trusts the network: no credentials, no TLS settings, no caller assertion. */
+        public Upstream(String url, Integer timeoutMs) {
+            this(url, timeoutMs, null, null, null);
+        }
+
+        /** The same upstream at another address. */
+        public Upstream withUrl(String otherUrl) {
+            return new Upstream(otherUrl, timeoutMs, auth, tls, callerAssertion);
+        }
+    }
+
+    /** A secret by name: its value lives on each node ({@code gerbang.secrets.dir} or the environment). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SecretRef(String secret) {}
+
+    /** How the gateway authenticates to the upstream: exactly one of the four. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Auth(Basic basic, ApiKey apiKey, OAuth2 oauth2, Splp splp) {}
+
+    /** HTTP basic authentication. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Basic(String username, SecretRef password) {}
+
+    /** A key sent in a header of the upstream's choosing. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ApiKey(String header, SecretRef value) {}
+
+    /** OAuth2 client credentials: a token from {@code tokenUrl}, cached until shortly before it expires. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OAuth2(String tokenUrl, String clientId, SecretRef clientSecret, String scope) {}
+
+    /** The national SPLP gateway's token, sent as {@code AuthorizationSPLP: Bearer <token>}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Splp(SecretRef token) {}
+
+    /**
+     * TLS towards an https upstream: {@code trustSecret} a private CA (PEM certificates) trusted instead of the
+     * JDK's, {@code clientCertSecret} the gateway's own certificate and key (PEM) for mutual TLS.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Tls(String trustSecret, String clientCertSecret) {}
 
     /** Who may call. An absent or empty access list means nobody. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -40,10 +40,28 @@ public final class RouteValidator {
     private static final List<String> SOAP_VERSIONS = List.of("1.1", "1.2");
     private static final List<String> EXPRESSION_MARKERS = List.of("${", "#{", "$simple{", "{{");
 
-    private final UpstreamPolicy upstreams;
+    /** An HTTP header name (RFC 9110 token). */
+    private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}");
+    /**
+     * Headers an API key may not be sent in, lower case: those the gateway sets towards the upstream or
+     * never sends (framing, the caller's credentials, identity and forwarding headers).
+     */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "content-type",
+            "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "expect",
+            "x-correlation-id", "x-user-id", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip", "cookie");
 
+    private final UpstreamPolicy upstreams;
+    private final SecretNames secrets;
+
+    /** A validator for a node that holds no secrets: a definition naming one is refused. */
     public RouteValidator(UpstreamPolicy upstreams) {
+        this(upstreams, SecretNames.NONE);
+    }
+
+    public RouteValidator(UpstreamPolicy upstreams, SecretNames secrets) {
         this.upstreams = upstreams;
+        this.secrets = secrets;
     }
 
     /** @return every violation of the definition on its own; empty when it is valid */
@@ -192,48 +210,119 @@ public final class RouteValidator {
             return;
         }
         v.range("upstream.timeoutMs", upstream.timeoutMs(), 1, 300_000);
-        if (!v.required("upstream.url", upstream.url())) {
+        URI uri = checkUrl(v, "upstream.url", upstream.url());
+        checkAuth(v, upstream.auth());
+        if (upstream.tls() != null) {
+            checkSecretName(v, "upstream.tls.trustSecret", upstream.tls().trustSecret(), false);
+            checkSecretName(v, "upstream.tls.clientCertSecret", upstream.tls().clientCertSecret(), false);
+            if (uri != null && !"https".equalsIgnoreCase(uri.getScheme())) {
+                v.add("upstream.tls", Rule.TLS_NEEDS_HTTPS);
+            }
+        }
+    }
+
+    private void checkAuth(Violations v, RouteDefinition.Auth auth) {
+        if (auth == null) {
             return;
+        }
+        long kinds = java.util.stream.Stream.of(auth.basic(), auth.apiKey(), auth.oauth2(), auth.splp())
+                .filter(java.util.Objects::nonNull).count();
+        if (kinds != 1) {
+            v.add("upstream.auth", Rule.AUTH_ONE_OF);
+        }
+        if (auth.basic() != null) {
+            String username = auth.basic().username();
+            if (v.required("upstream.auth.basic.username", username)) {
+                v.maxLength("upstream.auth.basic.username", username, 256);
+                if (username.contains(":") || username.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                    v.add("upstream.auth.basic.username", Rule.MUST_MATCH, "[^:] without control characters");
+                }
+            }
+            checkSecret(v, "upstream.auth.basic.password", auth.basic().password());
+        }
+        if (auth.apiKey() != null) {
+            String header = auth.apiKey().header();
+            if (v.matches("upstream.auth.apiKey.header", header, HEADER)) {
+                String lower = header.toLowerCase(Locale.ROOT).replace('_', '-');
+                if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-gerbang-") || lower.startsWith("camel")) {
+                    v.add("upstream.auth.apiKey.header", Rule.HEADER_RESERVED);
+                }
+            }
+            checkSecret(v, "upstream.auth.apiKey.value", auth.apiKey().value());
+        }
+        if (auth.oauth2() != null) {
+            checkUrl(v, "upstream.auth.oauth2.tokenUrl", auth.oauth2().tokenUrl());
+            if (v.required("upstream.auth.oauth2.clientId", auth.oauth2().clientId())) {
+                v.maxLength("upstream.auth.oauth2.clientId", auth.oauth2().clientId(), 256);
+            }
+            checkSecret(v, "upstream.auth.oauth2.clientSecret", auth.oauth2().clientSecret());
+            v.maxLength("upstream.auth.oauth2.scope", auth.oauth2().scope(), 1000);
+        }
+        if (auth.splp() != null) {
+            checkSecret(v, "upstream.auth.splp.token", auth.splp().token());
+        }
+    }
+
+    private void checkSecret(Violations v, String field, RouteDefinition.SecretRef ref) {
+        if (v.required(field, ref)) {
+            checkSecretName(v, field + ".secret", ref.secret(), true);
+        }
+    }
+
+    private void checkSecretName(Violations v, String field, String name, boolean required) {
+        if (name == null && !required) {
+            return;
+        }
+        if (v.matches(field, name, SecretNames.NAME) && !secrets.resolves(name)) {
+            v.add(field, Rule.SECRET_UNRESOLVED, name, SecretNames.environmentVariable(name));
+        }
+    }
+
+    /** An absolute http(s) URL of a host the gateway may call; {@code null} when it is none. */
+    private URI checkUrl(Violations v, String field, String url) {
+        if (!v.required(field, url)) {
+            return null;
         }
         URI uri;
         try {
-            uri = new URI(upstream.url());
+            uri = new URI(url);
         } catch (URISyntaxException e) {
-            v.add("upstream.url", Rule.URL_INVALID);
-            return;
+            v.add(field, Rule.URL_INVALID);
+            return null;
         }
         int before = v.list.size();
         if (!uri.isAbsolute() || uri.isOpaque()) {
-            v.add("upstream.url", Rule.URL_NOT_ABSOLUTE_HTTP);
-            return;
+            v.add(field, Rule.URL_NOT_ABSOLUTE_HTTP);
+            return null;
         }
         if (!uri.getScheme().equalsIgnoreCase("http") && !uri.getScheme().equalsIgnoreCase("https")) {
-            v.add("upstream.url", Rule.URL_SCHEME);
+            v.add(field, Rule.URL_SCHEME);
         }
         if (uri.getRawUserInfo() != null) {
-            v.add("upstream.url", Rule.URL_USER_INFO);
+            v.add(field, Rule.URL_USER_INFO);
         }
         if (uri.getHost() == null) {
             // java.net.URI keeps an authority it cannot read as host and port (an empty host, a port beyond
             // int) without either
-            v.add("upstream.url", uri.getRawAuthority() == null ? Rule.URL_NO_HOST : Rule.URL_HOST_PORT);
+            v.add(field, uri.getRawAuthority() == null ? Rule.URL_NO_HOST : Rule.URL_HOST_PORT);
         }
         if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
-            v.add("upstream.url", Rule.URL_PORT);
+            v.add(field, Rule.URL_PORT);
         }
         if (!uri.toString().equals(uri.toASCIIString())) {
             // the path is sent as written, never re-encoded
-            v.add("upstream.url", Rule.URL_NOT_ASCII);
+            v.add(field, Rule.URL_NOT_ASCII);
         }
         if (uri.getRawQuery() != null) {
-            v.add("upstream.url", Rule.URL_QUERY);
+            v.add(field, Rule.URL_QUERY);
         }
         if (uri.getRawFragment() != null) {
-            v.add("upstream.url", Rule.URL_FRAGMENT);
+            v.add(field, Rule.URL_FRAGMENT);
         }
         if (v.list.size() == before) {
-            upstreams.check(uri).ifPresent(reason -> v.add("upstream.url", reason));
+            upstreams.check(uri).ifPresent(reason -> v.add(field, reason));
         }
+        return v.list.size() == before ? uri : null;
     }
 
     /**

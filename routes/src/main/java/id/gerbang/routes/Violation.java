@@ -74,6 +74,10 @@ public record Violation(String field, String message, Rule rule, List<String> ar
         NCNAME("must be an XML name without a colon (NCName)"),
         SOAP_ACTION("must be printable ASCII without spaces, quotes or backslashes"),
         SOAP_POST_ONLY("a SOAP route serves POST only: methods must be [POST]"),
+        SECRET_UNRESOLVED("secret {0} does not resolve on this node: put a file {0} in gerbang.secrets.dir or set {1}"),
+        AUTH_ONE_OF("must name exactly one of basic, apiKey, oauth2, splp"),
+        HEADER_RESERVED("is a header the gateway sets or refuses itself"),
+        TLS_NEEDS_HTTPS("applies to an https upstream url only"),
         UNKNOWN_FIELD("unknown field"),
         NO_DEFINITION("no route definition"),
         EXPECTED_OBJECT("expected an object");

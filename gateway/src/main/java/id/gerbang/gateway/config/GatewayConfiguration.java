@@ -1,6 +1,7 @@
 package id.gerbang.gateway.config;
 
 import id.gerbang.gateway.context.NodeName;
+import id.gerbang.gateway.credentials.Secrets;
 import id.gerbang.routes.RouteDefinitionReader;
 import id.gerbang.routes.RouteValidator;
 import id.gerbang.routes.UpstreamPolicy;
@@ -22,8 +23,8 @@ class GatewayConfiguration {
     }
 
     @Bean
-    RouteValidator routeValidator(GerbangProperties properties) {
-        return new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed()));
+    RouteValidator routeValidator(GerbangProperties properties, Secrets secrets) {
+        return new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed()), secrets);
     }
 
     @Bean

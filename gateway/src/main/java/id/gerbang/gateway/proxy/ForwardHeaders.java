@@ -36,7 +36,7 @@ public final class ForwardHeaders {
             // framing and target belong to the upstream connection
             "host", "content-length", "expect",
             // the caller's credentials stay at the gateway
-            "authorization",
+            "authorization", "authorizationsplp",
             // method overrides
             "x-http-method-override", "x-method-override", "x-http-method",
             // replaced by the gateway's own values

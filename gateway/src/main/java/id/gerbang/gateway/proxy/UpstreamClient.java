@@ -6,7 +6,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -32,12 +38,21 @@ import org.springframework.stereotype.Component;
 @Component
 public class UpstreamClient implements DisposableBean {
 
+    private final GerbangProperties.Proxy settings;
     private final PoolingHttpClientConnectionManager pool;
     private final CloseableHttpClient client;
+    /** Clients of routes with their own TLS settings ({@code upstream.tls}), by what they trust and present. */
+    private final Map<String, CloseableHttpClient> tlsClients = new ConcurrentHashMap<>();
+    private final List<PoolingHttpClientConnectionManager> tlsPools = new CopyOnWriteArrayList<>();
 
     public UpstreamClient(GerbangProperties properties) {
-        GerbangProperties.Proxy p = properties.proxy();
-        this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+        this.settings = properties.proxy();
+        this.pool = pool(settings, null);
+        this.client = client(settings, pool);
+    }
+
+    private static PoolingHttpClientConnectionManager pool(GerbangProperties.Proxy p, SSLContext tls) {
+        PoolingHttpClientConnectionManagerBuilder builder = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(p.maxConnections())
                 .setMaxConnPerRoute(p.maxConnectionsPerUpstream())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
@@ -52,9 +67,15 @@ public class UpstreamClient implements DisposableBean {
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setTimeToLive(TimeValue.ofMinutes(5))
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                        .build())
-                .build();
-        this.client = HttpClients.custom()
+                        .build());
+        if (tls != null) {
+            builder.setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls).buildClassic());
+        }
+        return builder.build();
+    }
+
+    private static CloseableHttpClient client(GerbangProperties.Proxy p, PoolingHttpClientConnectionManager pool) {
+        return HttpClients.custom()
                 .setConnectionManager(pool)
                 .setRetryStrategy(new StaleConnectionRetry())
                 .disableRedirectHandling()
@@ -65,6 +86,20 @@ public class UpstreamClient implements DisposableBean {
                 .evictExpiredConnections()
                 .evictIdleConnections(TimeValue.of(p.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .build();
+    }
+
+    /**
+     * A client like the shared one but with its own pool and TLS context (a private CA, a client
+     * certificate), shared by every route with the same TLS material.
+     *
+     * @param key what identifies the material (a digest of it): a route whose secrets change gets a new client
+     */
+    CloseableHttpClient tlsClient(String key, java.util.function.Supplier<SSLContext> context) {
+        return tlsClients.computeIfAbsent(key, k -> {
+            PoolingHttpClientConnectionManager tlsPool = pool(settings, context.get());
+            tlsPools.add(tlsPool);
+            return client(settings, tlsPool);
+        });
     }
 
     /**
@@ -130,6 +165,12 @@ public class UpstreamClient implements DisposableBean {
 
     @Override
     public void destroy() throws IOException {
+        for (CloseableHttpClient c : tlsClients.values()) {
+            c.close();
+        }
+        for (PoolingHttpClientConnectionManager p : tlsPools) {
+            p.close();
+        }
         client.close();
         pool.close();
     }

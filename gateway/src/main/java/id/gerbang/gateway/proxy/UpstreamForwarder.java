@@ -1,11 +1,13 @@
 package id.gerbang.gateway.proxy;
 
+import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.routes.Route;
 import java.net.URI;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -24,15 +26,27 @@ import org.apache.hc.core5.net.URIAuthority;
  */
 public final class UpstreamForwarder implements Processor {
 
-    private final UpstreamClient client;
+    private final CloseableHttpClient client;
+    private final UpstreamAuth auth;
+    /** Why the route's upstream cannot be called from this node (its TLS secrets are unusable), or {@code null}. */
+    private final String unusable;
+    private final String routeId;
     private final HttpHost host;
     /** The route's upstream URL: only a base for each request, whose scheme, authority and path are set apart. */
     private final URI upstream;
     private final String basePath;
     private final RequestConfig requestConfig;
 
+    /** A forwarder without credentials, on the shared client. */
     public UpstreamForwarder(UpstreamClient client, Route route) {
+        this(client.client(), route, UpstreamAuth.NONE, null);
+    }
+
+    UpstreamForwarder(CloseableHttpClient client, Route route, UpstreamAuth auth, String unusable) {
         this.client = client;
+        this.auth = auth;
+        this.unusable = unusable;
+        this.routeId = route.id();
         this.upstream = route.upstream();
         this.host = new HttpHost(upstream.getScheme(), upstream.getHost(), upstream.getPort());
         this.basePath = upstream.getRawPath() == null ? "" : upstream.getRawPath();
@@ -46,6 +60,10 @@ public final class UpstreamForwarder implements Processor {
     }
 
     ForwardResponse forward(ForwardRequest in) throws Exception {
+        if (unusable != null) {
+            throw new UpstreamFailure(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "the upstream of route " + routeId + " cannot be called from this node: " + unusable, false);
+        }
         HttpUriRequestBase request = new HttpUriRequestBase(in.method(), upstream);
         request.setScheme(host.getSchemeName());
         request.setAuthority(new URIAuthority(host));
@@ -53,6 +71,7 @@ public final class UpstreamForwarder implements Processor {
         for (Header h : in.headers()) {
             request.addHeader(h);
         }
+        String sent = auth.apply(request);
         if (in.body() != null) {
             // the caller's Content-Type is among the forwarded headers already
             request.setEntity(new CallerBodyEntity(in.body(), in.contentLength(), 8192, request::cancel));
@@ -60,7 +79,8 @@ public final class UpstreamForwarder implements Processor {
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(requestConfig);
         long start = System.nanoTime();
-        ClassicHttpResponse response = client.client().executeOpen(host, request, context);
+        ClassicHttpResponse response = client.executeOpen(host, request, context);
+        auth.answered(response.getCode(), sent);
         return new ForwardResponse(request, response, System.nanoTime() - start);
     }
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import id.gerbang.gateway.credentials.CredentialsSummary;
+import id.gerbang.gateway.credentials.Secrets;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.Problems;
 import id.gerbang.routes.Route;
@@ -33,9 +35,11 @@ class CatalogController {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final RouteRegistry registry;
+    private final Secrets secrets;
 
-    CatalogController(RouteRegistry registry) {
+    CatalogController(RouteRegistry registry, Secrets secrets) {
         this.registry = registry;
+        this.secrets = secrets;
     }
 
     @GetMapping("/catalog")
@@ -55,7 +59,7 @@ class CatalogController {
         json(response, entry(route));
     }
 
-    private static ObjectNode entry(Route r) {
+    private ObjectNode entry(Route r) {
         RouteDefinition d = r.definition();
         ObjectNode e = JSON.createObjectNode().put("id", r.id()).put("version", r.version()).put("owner", r.owner());
         if (d.name() != null) {
@@ -75,6 +79,17 @@ class CatalogController {
         e.put("timeoutMs", r.timeoutMs()).put("maxBodyBytes", r.maxBodyBytes());
         if (d.openapi() != null) {
             e.put("openapi", d.openapi());
+        }
+        CredentialsSummary credentials = CredentialsSummary.of(d.upstream(), secrets);
+        if (credentials != null) {
+            ObjectNode c = e.putObject("upstreamCredentials");
+            if (credentials.auth() != null) {
+                c.put("auth", credentials.auth());
+            }
+            c.put("callerAssertion", credentials.callerAssertion());
+            ArrayNode list = c.putArray("secrets");
+            credentials.secrets().forEach(s -> list.addObject().put("name", s.name()).put("field", s.field())
+                    .put("resolves", s.resolves()));
         }
         return e;
     }

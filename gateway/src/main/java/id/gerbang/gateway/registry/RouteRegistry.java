@@ -1,8 +1,7 @@
 package id.gerbang.gateway.registry;
 
 import id.gerbang.gateway.integration.CamelRoutes;
-import id.gerbang.gateway.proxy.UpstreamClient;
-import id.gerbang.gateway.proxy.UpstreamForwarder;
+import id.gerbang.gateway.proxy.UpstreamForwarders;
 import id.gerbang.gateway.trail.Masking;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteTable;
@@ -134,15 +133,15 @@ public class RouteRegistry implements AutoCloseable {
     private record Snapshot(RouteTable table, Map<String, Served> served) {}
 
     private final CamelContext camel;
-    private final UpstreamClient upstreamClient;
+    private final UpstreamForwarders forwarders;
     private final RouteValidator validator;
     /** Removes retired Camel routes, one at a time; its thread ends when idle. */
     private final ThreadPoolExecutor removals;
     private volatile Snapshot current = new Snapshot(RouteTable.EMPTY, Map.of());
 
-    public RouteRegistry(CamelContext camel, UpstreamClient upstreamClient, RouteValidator validator) {
+    public RouteRegistry(CamelContext camel, UpstreamForwarders forwarders, RouteValidator validator) {
         this.camel = camel;
-        this.upstreamClient = upstreamClient;
+        this.forwarders = forwarders;
         this.validator = validator;
         this.removals = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, REMOVAL_THREAD);
@@ -234,7 +233,7 @@ public class RouteRegistry implements AutoCloseable {
                 throw new IllegalStateException("Camel already has a route " + CamelRoutes.camelRouteId(route));
             }
             added.add(route);
-            CamelRoutes.add(camel, route, new UpstreamForwarder(upstreamClient, route));
+            CamelRoutes.add(camel, route, forwarders.of(route));
             table.add(route);
             served.put(route.id(), new Served(route, camel.getEndpoint(CamelRoutes.endpointUri(route)),
                     Masking.of(route.definition().audit())));

@@ -71,7 +71,7 @@ public class RouteSources {
         }
         String url = d.upstream().url().replace(":" + SANDBOX_DEFAULT_PORT + "/", ":" + port + "/");
         return new RouteDefinition(d.id(), d.owner(), d.name(), d.description(), d.path(), d.methods(),
-                new RouteDefinition.Upstream(url, d.upstream().timeoutMs()), d.access(), d.rateLimit(),
+                d.upstream().withUrl(url), d.access(), d.rateLimit(),
                 d.maxConcurrent(), d.retries(), d.circuitBreaker(), d.maxBodyBytes(), d.audit(), d.openapi(),
                 d.mediation());
     }

@@ -52,7 +52,7 @@ class ForwardHeadersTest {
     @Test
     void dropsCredentialsOverridesMachineryAndHopByHopHeaders() {
         MockHttpServletRequest r = request();
-        for (String name : List.of("Authorization", "Proxy-Authorization", "X-HTTP-Method-Override", "X-Method-Override",
+        for (String name : List.of("Authorization", "AuthorizationSPLP", "X-Gerbang-Assertion", "Proxy-Authorization", "X-HTTP-Method-Override", "X-Method-Override",
                 "CamelHttpUri", "camelhttpmethod", "CAMELFOO", "Keep-Alive", "TE", "Trailer", "Upgrade",
                 "Proxy-Connection", "Transfer-Encoding", "Content-Length", "Expect", "Forwarded", "X-Real-IP",
                 "X-Forwarded-Port", "X-Forwarded-Prefix")) {

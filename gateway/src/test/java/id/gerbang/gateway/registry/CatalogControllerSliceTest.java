@@ -50,15 +50,31 @@ class CatalogControllerSliceTest {
         }
 
         @Bean
+        id.gerbang.gateway.credentials.Secrets secrets() {
+            return new id.gerbang.gateway.credentials.Secrets(null,
+                    java.util.Map.of("GERBANG_SECRET_SICANTIK_KEY", "kunci-rahasia-sicantik")::get, java.time.Clock.systemUTC());
+        }
+
+        @Bean
         UpstreamClient upstreamClient(GerbangProperties properties) {
             return new UpstreamClient(properties);
         }
 
         @Bean
-        RouteRegistry registry(CamelContext camel, UpstreamClient client, GerbangProperties properties) throws Exception {
-            RouteRegistry registry = new RouteRegistry(camel, client,
-                    new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed())));
+        RouteRegistry registry(CamelContext camel, UpstreamClient client, GerbangProperties properties,
+                id.gerbang.gateway.credentials.Secrets secrets) throws Exception {
+            RouteRegistry registry = new RouteRegistry(camel, new id.gerbang.gateway.proxy.UpstreamForwarders(client,
+                    secrets, new id.gerbang.gateway.proxy.OAuth2Tokens(client, secrets)),
+                    new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed()), secrets));
             registry.serve(List.of(Route.from(new RouteDefinitionReader().readYaml("""
+                    id: dpmptsp-izin
+                    owner: dpmptsp
+                    path: /dpmptsp/izin
+                    upstream:
+                      url: "http://127.0.0.1:9/izin"
+                      auth: {apiKey: {header: X-Api-Key, value: {secret: sicantik-key}}}
+                      callerAssertion: true
+                    """, "test").get(0), 1), Route.from(new RouteDefinitionReader().readYaml("""
                     id: disdukcapil-penduduk
                     owner: disdukcapil
                     name: Data penduduk
@@ -94,6 +110,21 @@ class CatalogControllerSliceTest {
         assertThat(entry.get("path").asText()).isEqualTo("/api/disdukcapil/penduduk");
         assertThat(entry.get("access").get("opds").findValuesAsText("id")).containsExactly("bapenda", "dinkes");
         assertThat(r.getContentAsString()).doesNotContain("127.0.0.1").doesNotContain("internal");
+    }
+
+    @Test
+    void showsEachSecretByNameAndWhetherItResolvesNeverItsValue() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog/dpmptsp-izin"), SliceSecurity.CLIENT);
+
+        assertThat(r.getStatus()).isEqualTo(200);
+        JsonNode credentials = json(r).get("upstreamCredentials");
+        assertThat(credentials.get("auth").asText()).isEqualTo("apiKey");
+        assertThat(credentials.get("callerAssertion").asBoolean()).isTrue();
+        assertThat(credentials.get("secrets").get(0).get("name").asText()).isEqualTo("sicantik-key");
+        assertThat(credentials.get("secrets").get(0).get("resolves").asBoolean()).isTrue();
+        assertThat(r.getContentAsString()).doesNotContain("kunci-rahasia-sicantik");
+        assertThat(json(perform(get("/catalog/disdukcapil-penduduk"), SliceSecurity.CLIENT)).has("upstreamCredentials"))
+                .isFalse();
     }
 
     @Test

@@ -85,7 +85,7 @@ class RouteRegistryTest {
         });
         camel.start();
         template = camel.createProducerTemplate();
-        registry = new RouteRegistry(camel, client, new RouteValidator(new UpstreamPolicy(List.of("127.0.0.0/8"))));
+        registry = new RouteRegistry(camel, id.gerbang.gateway.proxy.UpstreamForwarders.plain(client), new RouteValidator(new UpstreamPolicy(List.of("127.0.0.0/8"))));
     }
 
     @AfterEach
