@@ -91,7 +91,7 @@ class RouteChangesTest {
         camel.start();
         client = new UpstreamClient(properties);
         RouteValidator validator = new RouteValidator(new UpstreamPolicy(List.of("127.0.0.0/8")));
-        registry = new RouteRegistry(camel, client, validator);
+        registry = new RouteRegistry(camel, id.gerbang.gateway.proxy.UpstreamForwarders.plain(client), validator);
         store = new RegistryStore(failingCommits(db.pool()), READER);
         sync = new RegistrySync(store, registry, properties);
         sync.refresh();
