@@ -167,9 +167,10 @@ token() { # port
     | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
 
-# wrk at fixed concurrency; prints "req/s p50_ms p99_ms p99.9_ms" (percentiles from bench/latency.lua)
+# wrk at fixed concurrency; prints "req/s p50_ms p99_ms p99.9_ms" (percentiles from bench/latency.lua, or
+# from WRK_SCRIPT: a script that also sets the method and body, say, and ends with latency.lua's done)
 measure() { # url seconds connections [header]
-  local out args=(-t1 -c"$3" -d"$2"s --timeout 10s -s "$BENCH/latency.lua")
+  local out args=(-t1 -c"$3" -d"$2"s --timeout 10s -s "${WRK_SCRIPT:-$BENCH/latency.lua}")
   [ -z "${4:-}" ] || args+=(-H "$4")
   out=$(wrk "${args[@]}" "$1")
   if echo "$out" | grep -q "Non-2xx"; then

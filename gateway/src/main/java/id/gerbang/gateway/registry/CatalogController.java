@@ -25,7 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The catalogue (docs/routes.md, "The catalogue": {@code /catalog}; any authenticated client): every service this node
- * serves, with its owner, where to call it, its methods, who may call it and its OpenAPI document. The
+ * serves, with its owner, where to call it, its methods, who may call it, its OpenAPI document and its
+ * mediation (what its upstream speaks: SOAP or XML). The
  * upstream's address is not shown: it is the providing OPD's internal detail, and callers only ever use
  * {@code /api}.
  */
@@ -90,6 +91,10 @@ class CatalogController {
             ArrayNode list = c.putArray("secrets");
             credentials.secrets().forEach(s -> list.addObject().put("name", s.name()).put("field", s.field())
                     .put("resolves", s.resolves()));
+        }
+        if (d.mediation() != null) {
+            // what a caller sends and gets is JSON either way; this says what the upstream speaks
+            e.set("mediation", JSON.valueToTree(d.mediation()));
         }
         return e;
     }

@@ -82,7 +82,17 @@ class CatalogControllerSliceTest {
                     methods: [GET]
                     upstream: {url: "http://127.0.0.1:9/internal/penduduk"}
                     access: {opds: [dinkes, bapenda]}
-                    """, "test").get(0), 3)));
+                    """, "test").get(0), 3), Route.from(new RouteDefinitionReader().readYaml("""
+                    id: simpeg-pegawai
+                    owner: bkpsdm
+                    path: /bkpsdm/pegawai
+                    methods: [POST]
+                    upstream: {url: "http://127.0.0.1:9/simpeg/ws/PegawaiService"}
+                    access: {opds: [dinkes]}
+                    mediation:
+                      soap: {version: "1.2", namespace: "http://bkpsdm.pelalawankab.go.id/simpeg",
+                             operation: getPegawaiByNip, soapAction: "urn:getPegawaiByNip"}
+                    """, "test").get(0), 1)));
             return registry;
         }
     }
@@ -133,6 +143,17 @@ class CatalogControllerSliceTest {
 
         assertThat(r.getStatus()).isEqualTo(200);
         assertThat(json(r).get("name").asText()).isEqualTo("Data penduduk");
+    }
+
+    @Test
+    void aMediatedServiceSaysWhatItsUpstreamSpeaks() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog/simpeg-pegawai"), SliceSecurity.CLIENT);
+
+        assertThat(r.getStatus()).isEqualTo(200);
+        assertThat(json(r).get("mediation")).isEqualTo(JSON.readTree("""
+                {"soap":{"version":"1.2","namespace":"http://bkpsdm.pelalawankab.go.id/simpeg",
+                 "operation":"getPegawaiByNip","soapAction":"urn:getPegawaiByNip"}}"""));
+        assertThat(json(perform(get("/catalog/disdukcapil-penduduk"), SliceSecurity.CLIENT)).has("mediation")).isFalse();
     }
 
     @Test
