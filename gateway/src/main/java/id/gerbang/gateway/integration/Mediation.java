@@ -80,9 +80,12 @@ final class Mediation {
     /** The caller's JSON object as the upstream's XML request. */
     void toUpstream(Exchange exchange) throws IOException {
         ForwardRequest in = exchange.getMessage().getBody(ForwardRequest.class);
+        // read whole before any of it is parsed: the web server measures a body's data rate between the
+        // reads, and the first XML written by a cold node can take longer than a small body's allowance
+        InputStream body = in.body() == null ? null : new java.io.ByteArrayInputStream(in.body().readAllBytes());
         byte[] xml;
         try {
-            xml = soap != null ? envelope(in.body()) : (in.body() == null ? null : document(in.body()));
+            xml = soap != null ? envelope(body) : (body == null ? null : document(body));
         } catch (JsonProcessingException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "route " + route.id()
                     + " takes one JSON object as its body: " + e.getOriginalMessage());
