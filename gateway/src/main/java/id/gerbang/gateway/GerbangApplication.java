@@ -2,6 +2,7 @@ package id.gerbang.gateway;
 
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.trail.OfflineVerifier;
+import id.gerbang.gateway.witness.Witness;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -15,6 +16,10 @@ public class GerbangApplication {
         if (args.length > 0 && args[0].equals("verify")) {
             // the offline verifier of an NDJSON export (docs/trail.md): no Spring, no database
             System.exit(OfflineVerifier.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("witness")) {
+            // an auditor's witness of the signed checkpoints (docs/trail.md, "Witnesses"): no Spring, no database
+            System.exit(Witness.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(GerbangApplication.class, args);
     }

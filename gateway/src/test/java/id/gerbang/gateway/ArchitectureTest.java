@@ -122,6 +122,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theWitnessNeedsNothingButTheJar() {
+        classes().that().resideInAPackage("id.gerbang.gateway.witness..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("id.gerbang.gateway.witness..", "id.gerbang.gateway.anchor..",
+                        "java..", "javax.security..", "com.fasterxml.jackson..")
+                .because("an auditor runs the witness on another machine, with the jar, the gateway's URL and a token: "
+                        + "no Spring, no database, no record")
+                .check(gerbang);
+    }
+
+    @Test
     void onlyTheSandboxUsesWireMock() {
         noClasses().that().resideOutsideOfPackage("id.gerbang.gateway.sandbox..")
                 .should().dependOnClassesThat().resideInAPackage("com.github.tomakehurst.wiremock..")
