@@ -34,6 +34,8 @@ final class GatewayClient {
     static final int MAX_PROOF_BYTES = 64 * 1024;
     static final int MAX_LIST_BYTES = 16 * 1024 * 1024;
     static final int MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+    /** Checkpoints asked for at once: the most {@code GET /audit/checkpoints} gives. */
+    static final int PAGE = 1000;
 
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(40).build())
@@ -79,13 +81,11 @@ final class GatewayClient {
     }
 
     /** {@code GET /audit/checkpoints?node=&from=&to=}: the JSON list of checkpoints (needs the auditor role). */
-    JsonNode checkpoints(String node, String from, String to) {
-        Answer a = get("/audit/checkpoints?node=" + encode(node) + "&from=" + encode(from) + "&to=" + encode(to), true, MAX_LIST_BYTES);
+    JsonNode checkpoints(String node, String from, String to, int limit) {
+        Answer a = get("/audit/checkpoints?node=" + encode(node) + "&from=" + encode(from) + "&to=" + encode(to) + "&limit=" + limit,
+                true, MAX_LIST_BYTES);
         a.expect(200);
         JsonNode list = a.json();
-        if (list.isObject() && list.has("checkpoints")) {
-            list = list.get("checkpoints");
-        }
         if (!list.isArray()) {
             throw new WitnessException(a.what + " answered JSON that is not a list of checkpoints");
         }

@@ -376,27 +376,40 @@ public final class Witness {
                 + ": a node's key changes only with a checkpoint signed by the old key too");
     }
 
-    /** The size of a checkpoint signed since {@code from} with a pinned key and the new keys too, if the gateway lists one. */
+    /**
+     * The size of a checkpoint signed since {@code from} with a pinned key and the new keys too, if the
+     * gateway lists one; the list is read a page at a time, oldest first.
+     */
     private Optional<Long> introduction(String node, Checkpoint from, Checkpoint to, List<NoteVerifier> pinned, List<NoteVerifier> introduced) {
-        JsonNode list = gateway.checkpoints(node, TIME.format(from.time()), TIME.format(to.time().plusMillis(1)));
-        for (JsonNode entry : list) {
-            String text = entry.path("note").asText(null);
-            if (text == null) {
-                continue;
-            }
-            try {
-                SignedNote candidate = SignedNote.parse(text);
-                Checkpoint c = Checkpoint.parse(candidate.text());
-                if (!c.origin().equals(to.origin()) || c.treeSize() < from.treeSize() || c.treeSize() > to.treeSize()) {
+        Instant since = from.time();
+        Instant until = to.time().plusMillis(1);
+        for (int page = 0; page < 10_000 && since.isBefore(until); page++) {
+            JsonNode list = gateway.checkpoints(node, TIME.format(since), TIME.format(until), GatewayClient.PAGE);
+            Instant last = null;
+            for (JsonNode entry : list) {
+                String text = entry.path("note").asText(null);
+                if (text == null) {
                     continue;
                 }
-                candidate.verify(pinned);
-                if (candidate.verify(introduced).size() == introduced.size()) {
-                    return Optional.of(c.treeSize());
+                try {
+                    SignedNote candidate = SignedNote.parse(text);
+                    Checkpoint c = Checkpoint.parse(candidate.text());
+                    last = c.time();
+                    if (!c.origin().equals(to.origin()) || c.treeSize() < from.treeSize() || c.treeSize() > to.treeSize()) {
+                        continue;
+                    }
+                    candidate.verify(pinned);
+                    if (candidate.verify(introduced).size() == introduced.size()) {
+                        return Optional.of(c.treeSize());
+                    }
+                } catch (IllegalArgumentException | NoteVerificationException e) {
+                    // not an introduction; the list is only searched
                 }
-            } catch (IllegalArgumentException | NoteVerificationException e) {
-                // not an introduction; the list is only searched
             }
+            if (list.size() < GatewayClient.PAGE || last == null || !last.isAfter(since)) {
+                break;
+            }
+            since = last.plusMillis(1);
         }
         return Optional.empty();
     }
@@ -417,7 +430,9 @@ public final class Witness {
     /** The checkpoint's token from the auditor's list (null when the node has not stamped it yet). */
     private byte[] token(String node, Checkpoint checkpoint, byte[] noteBytes) {
         String served = new String(noteBytes, StandardCharsets.UTF_8);
-        JsonNode list = gateway.checkpoints(node, TIME.format(checkpoint.time()), TIME.format(checkpoint.time().plusMillis(1)));
+        // the window is wider than the note's time, which the gateway's signing time may round differently
+        JsonNode list = gateway.checkpoints(node, TIME.format(checkpoint.time().minusSeconds(1)),
+                TIME.format(checkpoint.time().plusSeconds(1)), GatewayClient.PAGE);
         for (JsonNode entry : list) {
             if (!served.equals(entry.path("note").asText(null))) {
                 continue;
