@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
+import id.gerbang.gateway.anchor.MerkleTree;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every entry is first made storable ({@link StoredFields}: masked, bounded to its columns). Should the
  * store still refuse a record's content, its batch is stored again one record at a time, so that one
  * record cannot fail the others nor make the node refuse calls ({@code writeOneByOne}).
+ *
+ * <p>Each record is also a leaf of its node's Merkle tree (leaf {@code i} is record {@code nodeSeq = i + 1},
+ * its input the record's 32-byte hash; docs/trail.md, "Anchoring"): the tree's new rows are inserted in
+ * the records' transaction, one more batched statement per commit, so the tree always holds exactly the
+ * node's chain. Reading the head checks that: a tree shorter than the chain (a trail written before
+ * anchoring) is completed from the records first; a tree longer than the chain means records were
+ * removed, and the trail refuses to write on such a chain.
  */
 public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
@@ -91,6 +100,11 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private long headSeq;
     private String headHash;
     private boolean headKnown;
+    private JdbcMerkleNodeStore treeStore;
+    private MerkleTree tree;
+
+    /** How many leaves a backfill appends per transaction. */
+    static final int BACKFILL_CHUNK = 10_000;
 
     /** Told of every batch stored: how many records it held and how long its insert and commit took. */
     @FunctionalInterface
@@ -125,9 +139,25 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         this.waitLimit = waitLimit;
         this.commitTimeout = commitTimeout;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        readHeadAtStart();
         this.writer = new Thread(this::writeLoop, "gerbang-trail-writer");
         this.writer.setDaemon(false);
         this.writer.start();
+    }
+
+    /**
+     * Reads the chain's head and checks (or completes) the tree before the node takes calls, so that a
+     * long backfill happens during start-up. A store that cannot be reached now is read at the first write.
+     */
+    private void readHeadAtStart() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            loadHead(c);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            headKnown = false;
+            log.warn("The trail's head of node {} could not be read at start ({}); it is read at the first write", node, e.getMessage());
+        }
     }
 
     @Override
@@ -252,7 +282,12 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 writeOneByOne(c, batch);
                 return;
             }
+            for (AuditRecord r : records) {
+                tree.append(leafInput(r));
+            }
+            treeStore.insertPending(c);
             c.commit();
+            treeStore.pendingCommitted();
             observer.stored(records.size(), System.nanoTime() - start);
             headSeq = seq;
             headHash = prev;
@@ -267,6 +302,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     private void failed(List<Pending> batch, Throwable e) {
         headKnown = false; // read the head again: the failure may have come after the commit
+        tree = null; // and the tree with it: it may hold leaves the database does not
+        treeStore = null;
         lastWriteFailed = true;
         log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
         for (Pending p : batch) {
@@ -293,6 +330,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             Savepoint before = c.setSavepoint();
             try {
                 records.add(r.withId(insert(c, List.of(r)).get(0)));
+                tree.append(leafInput(r)); // only once the record's insert succeeded
                 stored.add(p);
                 seq++;
                 prev = r.hash();
@@ -305,7 +343,9 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 reasons.add(e);
             }
         }
+        treeStore.insertPending(c);
         c.commit();
+        treeStore.pendingCommitted();
         if (!records.isEmpty()) {
             observer.stored(records.size(), System.nanoTime() - start);
         }
@@ -342,7 +382,74 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         return false;
     }
 
+    /** The leaf input of a record: its 32-byte hash. */
+    static byte[] leafInput(AuditRecord r) {
+        return HexFormat.of().parseHex(r.hash());
+    }
+
+    /**
+     * Reads the chain's head, then opens the node's tree and makes it hold exactly the chain: completed from
+     * the records when it is shorter (a trail written before anchoring), refused when it is longer.
+     */
     private void loadHead(Connection c) throws SQLException {
+        headKnown = false;
+        tree = null;
+        treeStore = null;
+        readChainHead(c);
+        JdbcMerkleNodeStore store = JdbcMerkleNodeStore.open(dataSource, c, node);
+        if (store.size() > headSeq) {
+            String message = "the Merkle tree of node " + node + " has " + store.size() + " leaves but its chain only "
+                    + headSeq + " records: records were removed from the trail's database. The trail refuses to write "
+                    + "on this chain; verify the trail (docs/trail.md, \"Anchoring\") before anything else";
+            log.error("\n******************************************************************************\n  {}"
+                    + "\n******************************************************************************", message);
+            throw new TrailUnavailableException(message, null);
+        }
+        MerkleTree t = new MerkleTree(store);
+        if (t.size() < headSeq) {
+            backfill(c, store, t);
+        }
+        treeStore = store;
+        tree = t;
+        headKnown = true;
+    }
+
+    /**
+     * Appends the leaves of the records the tree lacks, {@link #BACKFILL_CHUNK} a transaction, logging the
+     * progress: a trail written before anchoring gets its tree at its first start with anchoring.
+     */
+    private void backfill(Connection c, JdbcMerkleNodeStore store, MerkleTree t) throws SQLException {
+        long from = t.size();
+        log.info("The Merkle tree of node {} has {} leaves and its chain {} records: adding the missing {} leaves from the records",
+                node, from, headSeq, headSeq - from);
+        while (t.size() < headSeq) {
+            long after = t.size();
+            try (PreparedStatement s = c.prepareStatement("SELECT node_seq, hash FROM audit_record WHERE node = ? AND node_seq > ? "
+                    + "ORDER BY node, node_seq LIMIT " + BACKFILL_CHUNK)) {
+                s.setString(1, node);
+                s.setLong(2, after);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next() && t.size() < headSeq) {
+                        if (rs.getLong(1) != t.size() + 1) {
+                            break;
+                        }
+                        t.append(HexFormat.of().parseHex(rs.getString(2)));
+                    }
+                }
+            }
+            if (t.size() == after || t.size() < headSeq && t.size() < after + BACKFILL_CHUNK) {
+                c.rollback();
+                throw new TrailUnavailableException("the Merkle tree of node " + node + " cannot be built: record "
+                        + (t.size() + 1) + " is not in the trail's database (purged before anchoring, or removed)", null);
+            }
+            store.insertPending(c);
+            c.commit();
+            store.pendingCommitted();
+            log.info("The Merkle tree of node {}: {} of {} leaves", node, t.size(), headSeq);
+        }
+    }
+
+    private void readChainHead(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
                 // ordered as the (node, node_seq) index is, so H2 reads its last entry instead of sorting the chain
                 "SELECT node_seq, hash FROM audit_record WHERE node = ? ORDER BY node DESC, node_seq DESC LIMIT 1")) {
@@ -351,7 +458,6 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 if (rs.next()) {
                     headSeq = rs.getLong(1);
                     headHash = rs.getString(2);
-                    headKnown = true;
                     return;
                 }
             }
@@ -364,7 +470,6 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 headHash = headSeq > 0 ? rs.getString(2) : AuditRecord.GENESIS;
             }
         }
-        headKnown = true;
     }
 
     private static List<Long> insert(Connection c, List<AuditRecord> records) throws SQLException {

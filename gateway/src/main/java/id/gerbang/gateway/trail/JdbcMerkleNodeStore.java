@@ -47,6 +47,11 @@ public final class JdbcMerkleNodeStore implements MerkleNodeStore {
         return new JdbcMerkleNodeStore(dataSource, node, storedSize(dataSource, node), true);
     }
 
+    /** The node's tree as the database holds it now, to append to; its size read on the caller's connection. */
+    static JdbcMerkleNodeStore open(DataSource dataSource, Connection c, String node) throws SQLException {
+        return new JdbcMerkleNodeStore(dataSource, node, storedSize(c, node), true);
+    }
+
     /**
      * The node's tree as it was when it had {@code size} leaves, read-only.
      *

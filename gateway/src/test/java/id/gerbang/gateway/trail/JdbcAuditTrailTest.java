@@ -557,6 +557,75 @@ abstract class JdbcAuditTrailTest {
         assertValid(rows(), 2);
     }
 
+    // ------------------------------------------------------------------------------------------- the Merkle tree
+
+    @Test
+    void afterManyRecordsTheStoredTreeIsTheTreeOfTheRecordsHashes() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1");
+        List<AuditRecord> returned = hammer(trail, "t", 4, 150);
+
+        List<AuditRecord> rows = rows();
+        assertThat(rows).hasSize(returned.size());
+        assertValid(rows, 600); // checks the stored tree against one built here from the records' hashes
+        TrailProofs proofs = new TrailProofs(db.pool());
+        AuditRecord some = rows.get(417);
+        assertThat(proofs.leafHash("pelalawan-1", some.nodeSeq()))
+                .isEqualTo(id.gerbang.gateway.anchor.MerkleTree.leafHash(java.util.HexFormat.of().parseHex(some.hash())));
+    }
+
+    @Test
+    void aRestartedNodeContinuesItsTree() throws Exception {
+        JdbcAuditTrail first = trail("pelalawan-1");
+        for (int i = 1; i <= 7; i++) {
+            first.record(served("tr-" + i));
+        }
+        first.close();
+        JdbcAuditTrail second = trail("pelalawan-1");
+        for (int i = 8; i <= 13; i++) {
+            second.record(served("tr-" + i));
+        }
+        assertValid(rows(), 13);
+    }
+
+    /** A trail written before anchoring (no tree rows) gets its tree from its records at the next start. */
+    @Test
+    void aTrailWrittenBeforeAnchoringGetsItsTreeAtStart() throws Exception {
+        JdbcAuditTrail before = trail("pelalawan-1");
+        for (int i = 1; i <= 25; i++) {
+            before.record(served("pre-" + i));
+        }
+        before.close();
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM trail_tree_node WHERE node = 'pelalawan-1'");
+        }
+        assertThat(new TrailProofs(db.pool()).treeSize("pelalawan-1")).isZero();
+
+        JdbcAuditTrail after = trail("pelalawan-1");
+        assertTreesMatchChains(rows()); // completed at start, before any record
+        after.record(served("post-26"));
+        assertValid(rows(), 26);
+    }
+
+    /** Records removed from under the tree (the newest ones deleted in SQL): the trail refuses to write on it. */
+    @Test
+    void aTreeLongerThanTheChainMakesTheTrailRefuseToWrite() throws Exception {
+        JdbcAuditTrail before = trail("pelalawan-1");
+        for (int i = 1; i <= 5; i++) {
+            before.record(served("cut-" + i));
+        }
+        before.close();
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM audit_record WHERE node = 'pelalawan-1' AND node_seq > 3");
+        }
+
+        JdbcAuditTrail after = trail("pelalawan-1");
+        assertThatThrownBy(() -> after.record(served("cut-next")))
+                .isInstanceOf(TrailUnavailableException.class)
+                .hasMessageContaining("5 leaves but its chain only 3 records");
+        assertThat(after.available()).isFalse();
+        assertThat(rows()).hasSize(3);
+    }
+
     private void refuseCorrelationIdsStartingWith(String prefix) throws SQLException {
         try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE audit_record ADD CONSTRAINT refused_in_test CHECK (correlation_id NOT LIKE '" + prefix + "%')");
@@ -610,13 +679,35 @@ abstract class JdbcAuditTrailTest {
         return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toCollection(HashSet::new));
     }
 
-    private static void assertValid(List<AuditRecord> rowsInIdOrder, long expectedChecked) {
+    /** The chains verify, and each node's stored Merkle tree is the tree of exactly its chain's record hashes. */
+    private void assertValid(List<AuditRecord> rowsInIdOrder, long expectedChecked) {
         TrailVerifier v = new TrailVerifier();
         rowsInIdOrder.forEach(v::accept);
         TrailVerifier.Result result = v.result();
         assertThat(result.valid()).as("verification: %s", result).isTrue();
         assertThat(result.checked()).isEqualTo(expectedChecked);
         assertThat(result.reason()).as("a chain read from its first record needs no note").isNull();
+        assertTreesMatchChains(rowsInIdOrder);
+    }
+
+    /** For each node of the rows: the stored tree's size is its last nodeSeq, its root that of a tree built here. */
+    void assertTreesMatchChains(List<AuditRecord> rows) {
+        Map<String, List<AuditRecord>> byNode = rows.stream().collect(Collectors.groupingBy(AuditRecord::node,
+                java.util.LinkedHashMap::new, Collectors.toList()));
+        TrailProofs proofs = new TrailProofs(db.pool());
+        byNode.forEach((node, records) -> {
+            List<AuditRecord> chain = records.stream().sorted(java.util.Comparator.comparingLong(AuditRecord::nodeSeq)).toList();
+            id.gerbang.gateway.anchor.MerkleTree expected = new id.gerbang.gateway.anchor.MerkleTree(
+                    new id.gerbang.gateway.anchor.InMemoryMerkleNodeStore());
+            chain.forEach(r -> expected.append(java.util.HexFormat.of().parseHex(r.hash())));
+            try {
+                assertThat(proofs.treeSize(node)).as("the stored tree of %s has a leaf per record", node).isEqualTo(chain.size());
+                assertThat(proofs.rootHash(node, chain.size())).as("the stored tree's root of %s", node)
+                        .isEqualTo(expected.rootHash());
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static void awaitState(java.util.function.BooleanSupplier condition) {
