@@ -64,6 +64,21 @@ public class TrailCheckpoints {
         }
     }
 
+    /** The node's checkpoints not yet timestamped, oldest first, at most {@code limit}. */
+    public List<StoredCheckpoint> unstamped(String node, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM trail_signed_checkpoint WHERE node = ? AND timestamp_token IS NULL ORDER BY signed_at, id LIMIT " + Math.max(0, limit))) {
+            s.setString(1, node);
+            List<StoredCheckpoint> found = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    found.add(row(rs));
+                }
+            }
+            return found;
+        }
+    }
+
     /** The node's latest checkpoint: the largest tree, the last signed of that size. */
     public Optional<StoredCheckpoint> latest(String node) throws SQLException {
         return one("SELECT " + COLUMNS + " FROM trail_signed_checkpoint WHERE node = ? "

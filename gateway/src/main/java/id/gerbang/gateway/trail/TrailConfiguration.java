@@ -1,6 +1,18 @@
 package id.gerbang.gateway.trail;
 
+import id.gerbang.gateway.anchor.DemoTsa;
+import id.gerbang.gateway.anchor.TimestampClient;
 import id.gerbang.gateway.config.GerbangProperties;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
 import id.gerbang.gateway.context.NodeName;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -15,6 +27,8 @@ import org.springframework.context.annotation.Configuration;
 class TrailConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(TrailConfiguration.class);
+    /** {@code gerbang.trail.tsa.url} of the built-in demo TSA. */
+    static final String DEMO = "demo";
 
     /**
      * Closed after the web server has stopped (graceful shutdown lets calls in flight finish, with their
@@ -23,7 +37,7 @@ class TrailConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "true", matchIfMissing = true)
     AuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters, TrailGate gate) {
         GerbangProperties.Trail t = properties.trail();
         io.micrometer.core.instrument.Timer commits = io.micrometer.core.instrument.Timer.builder("gerbang.trail.commit")
                 .description("insert and commit of one batch of trail records (group commit)")
@@ -35,12 +49,70 @@ class TrailConfiguration {
                 .baseUnit("records")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
                 .register(meters);
-        return new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(),
+        return TrailGate.gated(new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(),
                 t.commitInterval(),
                 (records, nanos) -> {
                     commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
                     batches.record(records);
-                });
+                }), gate);
+    }
+
+    @Bean
+    TrailGate trailGate() {
+        return new TrailGate();
+    }
+
+    /**
+     * Checkpoints of this node's tree, signed and timestamped (docs/trail.md, "Anchoring"). Made after the
+     * trail (whose start completes the tree of a trail written before anchoring); a database whose tree does
+     * not hold the checkpoint kept beside the signing key stops the start here.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "true", matchIfMissing = true)
+    TrailAnchoring trailAnchoring(AuditTrail auditTrail, TrailKeys keys, TrailCheckpoints checkpoints, TrailProofs proofs,
+            GerbangProperties properties, TrailGate gate, io.micrometer.core.instrument.MeterRegistry meters) throws java.sql.SQLException {
+        GerbangProperties.Trail t = properties.trail();
+        GerbangProperties.Tsa tsa = t.tsa();
+        DemoTsa demo = null;
+        TimestampClient client;
+        if (DEMO.equals(tsa.url())) {
+            demo = DemoTsa.start(properties.dataDir());
+            client = new TimestampClient(demo.url(), null, null, demo.caCertificate(), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
+            log.warn("""
+                    
+                    ******************************************************************************
+                      gerbang.trail.tsa.url=demo: checkpoints are timestamped by the built-in DEMO TSA
+                      ({}), whose key is on this node: its timestamps prove nothing to an auditor.
+                      Set gerbang.trail.tsa.url (and .certificate) to a real TSA for service.
+                    ******************************************************************************""", demo.url());
+        } else {
+            if (tsa.certificate() == null) {
+                throw new IllegalStateException("gerbang.trail.tsa.certificate is required with gerbang.trail.tsa.url=" + tsa.url()
+                        + ": the TSA's certificate or its CA's (PEM), to check each token");
+            }
+            client = new TimestampClient(URI.create(tsa.url()), tsa.username(), tsa.password(), certificate(tsa.certificate()), 5,
+                    Duration.ofSeconds(1), Duration.ofSeconds(30));
+        }
+        TrailAnchoring anchoring = new TrailAnchoring(keys, checkpoints, proofs, t.origin(), t.checkpointInterval(), client::timestamp,
+                tsa.maxFailurePeriod(), Clock.systemUTC(), gate, meters, demo);
+        try {
+            anchoring.start();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            if (demo != null) {
+                demo.close();
+            }
+            throw e;
+        }
+        return anchoring;
+    }
+
+    static X509Certificate certificate(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException | CertificateException | ClassCastException e) {
+            throw new IllegalStateException("gerbang.trail.tsa.certificate " + pem + " is not a readable X.509 certificate (PEM): "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
