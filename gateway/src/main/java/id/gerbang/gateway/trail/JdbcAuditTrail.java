@@ -106,10 +106,16 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     /** How many leaves a backfill appends per transaction. */
     static final int BACKFILL_CHUNK = 10_000;
 
-    /** Told of every batch stored: how many records it held and how long its insert and commit took. */
+    /**
+     * Told of every batch stored: how many records it held and how long its insert and commit took; and of
+     * every record that could not be stored (its caller is refused with 503 AUDIT_UNAVAILABLE).
+     */
     @FunctionalInterface
     public interface BatchObserver {
         void stored(int records, long nanos);
+
+        default void failed(int records) {
+        }
     }
 
     /** A trail whose commit timeout is its wait limit, committing as soon as the writer is free. */
@@ -306,6 +312,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         treeStore = null;
         lastWriteFailed = true;
         log.error("The trail could not store {} record(s): {}", batch.size(), e.getMessage());
+        observer.failed(batch.size());
         for (Pending p : batch) {
             p.done().completeExceptionally(e);
         }
@@ -354,6 +361,9 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         lastWriteFailed = false; // the store works: it refused these records, not every record
         for (int i = 0; i < stored.size(); i++) {
             stored.get(i).committed(records.get(i));
+        }
+        if (!refused.isEmpty()) {
+            observer.failed(refused.size());
         }
         for (int i = 0; i < refused.size(); i++) {
             log.error("The trail's store refused the record of {}; its caller is refused: {}",

@@ -49,11 +49,23 @@ class TrailConfiguration {
                 .baseUnit("records")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
                 .register(meters);
+        io.micrometer.core.instrument.Counter failures = io.micrometer.core.instrument.Counter
+                .builder("gerbang.trail.failures")
+                .description("records the trail could not store (their callers were refused with 503 AUDIT_UNAVAILABLE)")
+                .register(meters);
         return TrailGate.gated(new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(),
                 t.commitInterval(),
-                (records, nanos) -> {
-                    commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-                    batches.record(records);
+                new JdbcAuditTrail.BatchObserver() {
+                    @Override
+                    public void stored(int records, long nanos) {
+                        commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        batches.record(records);
+                    }
+
+                    @Override
+                    public void failed(int records) {
+                        failures.increment(records);
+                    }
                 }), gate);
     }
 

@@ -2,9 +2,16 @@ package id.gerbang.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import id.gerbang.gateway.health.IssuerHealthIndicator;
 import id.gerbang.security.oidc.IssuerKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.security.oauth2.resource.OAuth2ResourceServerProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -51,5 +58,33 @@ class RemoteIssuerConfigurationTest {
                 .run(context -> assertThat(context).doesNotHaveBean(JwtDecoder.class).doesNotHaveBean(IssuerHealthIndicator.class));
         runner.withPropertyValues("gerbang.issuer.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(JwtDecoder.class));
+    }
+
+    @Test
+    void theIssuerReachableMetricIsOneWhileTheJwkSetCanBeFetchedAndZeroOnceItCannot() throws Exception {
+        HttpServer keycloak = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        keycloak.createContext("/realms/pelalawan/protocol/openid-connect/certs", exchange -> {
+            byte[] body = "{\"keys\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        keycloak.start();
+        String certs = "http://127.0.0.1:" + keycloak.getAddress().getPort() + "/realms/pelalawan/protocol/openid-connect/certs";
+        try {
+            runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+                    .withPropertyValues("gerbang.issuer.enabled=false",
+                            "spring.security.oauth2.resourceserver.jwt.jwk-set-uri=" + certs,
+                            "gerbang.security.jwk-set.health-check-interval=0s")
+                    .run(context -> {
+                        MeterRegistry meters = context.getBean(MeterRegistry.class);
+                        assertThat(meters.get("gerbang.issuer.reachable").gauge().value()).as("Keycloak answers").isEqualTo(1.0);
+                        keycloak.stop(0);
+                        assertThat(meters.get("gerbang.issuer.reachable").gauge().value()).as("Keycloak is gone").isEqualTo(0.0);
+                    });
+        } finally {
+            keycloak.stop(0);
+        }
     }
 }

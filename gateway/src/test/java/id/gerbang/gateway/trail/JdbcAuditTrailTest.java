@@ -626,6 +626,42 @@ abstract class JdbcAuditTrailTest {
         assertThat(rows()).hasSize(3);
     }
 
+    /** What {@code gerbang_trail_failures_total} counts: a record the store refused, and a batch the store failed. */
+    @Test
+    void recordsTheTrailCouldNotStoreAreToldToItsObserver() throws Exception {
+        refuseCorrelationIdsStartingWith("poison");
+        AtomicInteger stored = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        JdbcAuditTrail trail = new JdbcAuditTrail(store, "pelalawan-1", 512, 10_000, WRITE_TIMEOUT, WRITE_TIMEOUT,
+                Duration.ZERO, new JdbcAuditTrail.BatchObserver() {
+                    @Override
+                    public void stored(int records, long nanos) {
+                        stored.addAndGet(records);
+                    }
+
+                    @Override
+                    public void failed(int records) {
+                        failed.addAndGet(records);
+                    }
+                });
+        trails.add(trail);
+        trail.record(served("a-1"));
+        assertThat(failed.get()).as("nothing failed yet").isZero();
+
+        assertThatThrownBy(() -> trail.record(served("poison-2"))).isInstanceOf(TrailUnavailableException.class);
+        assertThat(failed.get()).as("the record the store refused").isEqualTo(1);
+
+        storeDown(store);
+        try {
+            assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> trail.record(served("u-down")))
+                    .isInstanceOf(TrailUnavailableException.class));
+            awaitState(() -> failed.get() >= 2); // the writer fails its batch when its connection attempt ends
+        } finally {
+            storeUp(store);
+        }
+        assertThat(stored.get()).as("only a-1 was stored").isEqualTo(1);
+    }
+
     private void refuseCorrelationIdsStartingWith(String prefix) throws SQLException {
         try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE audit_record ADD CONSTRAINT refused_in_test CHECK (correlation_id NOT LIKE '" + prefix + "%')");
