@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Checks the install files: the systemd unit and, when it has been built, the OCI image.
+# Checks the install files: the systemd unit, the OCI image when it has been built, and Prometheus's
+# configuration and alert rules when promtool is on the machine.
 #
 #   deploy/check-install.sh [UNIT] [IMAGE_TAR]
 #
 # UNIT defaults to deploy/systemd/gerbang.service; IMAGE_TAR to gateway/target/gerbang-image.tar (built by
 # `./mvnw -Pimage -pl gateway -am -DskipTests package`), checked only when present. Exits non-zero and names
 # every failed check. Run by integration-tests' InstallFilesIT; needs bash and python3 (systemd-analyze is
-# used when the machine has it).
+# used when the machine has it, and promtool).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 unit="${1:-$here/systemd/gerbang.service}"
@@ -118,6 +119,22 @@ PY
   fi
 else
   echo "skip: no image at $image (build it with ./mvnw -Pimage -pl gateway -am -DskipTests package)"
+fi
+
+# ---------------------------------------------------------------------------------- Prometheus's files
+if command -v promtool >/dev/null 2>&1; then
+  if out=$(cd "$here/prometheus" && promtool check config prometheus.yml 2>&1); then
+    ok "promtool check config: prometheus.yml and its alert rules"
+  else
+    fail "promtool check config: $out"
+  fi
+  if out=$(cd "$here/prometheus" && promtool test rules gerbang-alerts-test.yml 2>&1); then
+    ok "promtool test rules: each alert fires when it should"
+  else
+    fail "promtool test rules: $out"
+  fi
+else
+  echo "skip: promtool is not on this machine (Debian: apt-get install prometheus); the alert rules are not checked"
 fi
 
 if [ "$failures" -gt 0 ]; then

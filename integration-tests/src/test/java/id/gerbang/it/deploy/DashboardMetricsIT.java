@@ -194,8 +194,7 @@ class DashboardMetricsIT {
     @SuppressWarnings("unchecked")
     private static Map<String, String> ruleExpressions() throws IOException {
         Map<String, String> found = new LinkedHashMap<>();
-        List<Path> ruleFiles = files(DEPLOY.resolve("prometheus"), ".yml").stream()
-                .filter(f -> !f.getFileName().toString().equals("prometheus.yml")).toList();
+        List<Path> ruleFiles = files(DEPLOY.resolve("prometheus"), "-alerts.yml");
         assertThat(ruleFiles).as("rule files in deploy/prometheus").isNotEmpty();
         for (Path file : ruleFiles) {
             Map<String, Object> doc = new Yaml().load(Files.readString(file));

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code deploy/check-install.sh} over the repository's systemd unit, and over units and images that break
- * a rule, so that the script is known to catch what it promises to. The image built by the {@code image}
+ * {@code deploy/check-install.sh} over the repository's systemd unit and Prometheus files, and over units and
+ * images that break a rule, so that the script is known to catch what it promises to. The image built by the {@code image}
  * profile is checked by the same script when it is present (it is not built by the default build: its
  * base image comes from a container registry).
  */
@@ -36,6 +36,9 @@ class InstallFilesIT {
         Run run = check(UNIT, DEPLOY.resolve("../gateway/target/gerbang-image.tar"));
         assertThat(run.output()).contains("every check passed").doesNotContain("FAIL");
         assertThat(run.exit()).as(run.output()).isZero();
+        if ("true".equals(System.getenv("CI"))) { // .ci/run installs promtool
+            assertThat(run.output()).contains("ok:   promtool check config", "ok:   promtool test rules");
+        }
     }
 
     @Test
