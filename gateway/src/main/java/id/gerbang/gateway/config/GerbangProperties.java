@@ -158,6 +158,7 @@ public record GerbangProperties(
      * @param trustedKeys   the verifier keys verification trusts, one per line as {@code /audit/keys}
      *                      serves them; unset, this node's own key only
      * @param tsa           the RFC 3161 timestamping authority that stamps every checkpoint
+     * @param lease         this node's lease on its name, which no other running node may use
      */
     public record Trail(
             @DefaultValue("true") boolean enabled,
@@ -174,9 +175,26 @@ public record GerbangProperties(
                     message = "is 1 to 64 printable ASCII characters without space or plus sign") @DefaultValue("gerbang") String origin,
             Path signingKeyFile,
             Path trustedKeys,
-            @NotNull @Valid @DefaultValue Tsa tsa) {
+            @NotNull @Valid @DefaultValue Tsa tsa,
+            @NotNull @Valid @DefaultValue Lease lease) {
         public Trail {
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        }
+    }
+
+    /**
+     * @param ttl     how long a node's name stays taken after its last renewal: a node killed without a
+     *                graceful stop frees it then (a graceful stop frees it at once); a node whose renewals
+     *                fail for this long stops writing the trail
+     * @param renewal how often a running node renews its lease
+     */
+    public record Lease(
+            @NotNull @DurationMin(seconds = 1) @DefaultValue("30s") Duration ttl,
+            @NotNull @DurationMin(millis = 100) @DefaultValue("10s") Duration renewal) {
+
+        @AssertTrue(message = "gerbang.trail.lease.renewal must be at most half of gerbang.trail.lease.ttl")
+        public boolean isRenewedWellWithinItsTtl() {
+            return ttl == null || renewal == null || renewal.multipliedBy(2).compareTo(ttl) <= 0;
         }
     }
 

@@ -95,6 +95,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private final BatchObserver observer;
     private volatile boolean running = true;
     private volatile boolean lastWriteFailed;
+    /** This node's lease on its name; while it is not held, nothing is written ({@link #writingUnder}). */
+    private volatile NodeLease lease;
 
     // owned by the writer thread
     private long headSeq;
@@ -211,7 +213,18 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     @Override
     public boolean available() {
-        return running && !lastWriteFailed;
+        NodeLease l = lease;
+        return running && !lastWriteFailed && (l == null || l.held());
+    }
+
+    /**
+     * Writes only while {@code lease} is held: a node whose name another node has taken (or whose lease it
+     * could not renew in time) refuses every record, rather than write one chain from two nodes. The check
+     * is in memory, once per commit.
+     */
+    public JdbcAuditTrail writingUnder(NodeLease lease) {
+        this.lease = lease;
+        return this;
     }
 
     private void writeLoop() {
@@ -257,6 +270,11 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     }
 
     private void write(List<Pending> batch) {
+        NodeLease l = lease;
+        if (l != null && !l.held()) {
+            failed(batch, new TrailUnavailableException(l.why() + ": this node writes no record", null));
+            return;
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             if (!headKnown) {

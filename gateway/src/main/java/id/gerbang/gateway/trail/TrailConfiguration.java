@@ -37,7 +37,7 @@ class TrailConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "gerbang.trail", name = "enabled", havingValue = "true", matchIfMissing = true)
     AuditTrail auditTrail(DataSource dataSource, NodeName node, GerbangProperties properties,
-            io.micrometer.core.instrument.MeterRegistry meters, TrailGate gate) {
+            io.micrometer.core.instrument.MeterRegistry meters, TrailGate gate, NodeLease lease) {
         GerbangProperties.Trail t = properties.trail();
         io.micrometer.core.instrument.Timer commits = io.micrometer.core.instrument.Timer.builder("gerbang.trail.commit")
                 .description("insert and commit of one batch of trail records (group commit)")
@@ -66,12 +66,27 @@ class TrailConfiguration {
                     public void failed(int records) {
                         failures.increment(records);
                     }
-                }), gate);
+                }).writingUnder(lease), gate);
     }
 
     @Bean
     TrailGate trailGate() {
         return new TrailGate();
+    }
+
+    /**
+     * This node's lease on its name, taken before anything is written: the node refuses to start while
+     * another running node holds the name ({@link NodeLease.TakenException}, explained by
+     * {@link NodeLeaseFailureAnalyzer}). Released after the trail has stored its last records.
+     */
+    @Bean(destroyMethod = "close")
+    @org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization
+    NodeLease nodeLease(DataSource dataSource, NodeName node, GerbangProperties properties) throws java.sql.SQLException {
+        GerbangProperties.Lease settings = properties.trail().lease();
+        NodeLease lease = new NodeLease(dataSource, node.value(), settings.ttl());
+        lease.acquire();
+        lease.renewEvery(settings.renewal());
+        return lease;
     }
 
     /**

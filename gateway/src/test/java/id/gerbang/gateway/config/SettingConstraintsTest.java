@@ -53,6 +53,8 @@ class SettingConstraintsTest {
             gerbang.trail.commit-interval                 | -1ms   | must be longer than or equal to 0
             gerbang.trail.retention                       | 10m    | must be longer than or equal to 1 hour
             gerbang.trail.retention-check                 | 500ms  | must be longer than or equal to 1 second
+            gerbang.trail.lease.ttl                       | 500ms  | must be longer than or equal to 1 second
+            gerbang.trail.lease.renewal                   | 10ms   | must be longer than or equal to 100 milli
             gerbang.routes.poll-interval                  | 10ms   | must be longer than or equal to 50 milli
             gerbang.security.audience                     | ' '    | must not be blank
             gerbang.security.token-cache-ttl              | -5m    | must be longer than or equal to 0
@@ -92,6 +94,8 @@ class SettingConstraintsTest {
             gerbang.policy.retry-backoff=5s    | gerbang.node=n                          | gerbang.policy: gerbang.policy.retry-backoff-max must be at least gerbang.policy.retry-backoff
             gerbang.proxy.max-connections=100  | gerbang.proxy.max-connections-per-upstream=101 | gerbang.proxy: gerbang.proxy.max-connections-per-upstream must be at most gerbang.proxy.max-connections
             gerbang.proxy.max-connections=100  | gerbang.node=n                          | gerbang.proxy: gerbang.proxy.max-connections-per-upstream must be at most gerbang.proxy.max-connections
+            gerbang.trail.lease.ttl=10s        | gerbang.trail.lease.renewal=6s          | gerbang.trail.lease: gerbang.trail.lease.renewal must be at most half of gerbang.trail.lease.ttl
+            gerbang.trail.lease.ttl=15s        | gerbang.node=n                          | gerbang.trail.lease: gerbang.trail.lease.renewal must be at most half of gerbang.trail.lease.ttl
             """)
     void aRuleAcrossTwoSettingsStopsTheNodeNamingBoth(String one, String other, String line) {
         node.withPropertyValues(one, other).run(context -> {

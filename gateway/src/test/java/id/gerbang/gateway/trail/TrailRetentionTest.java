@@ -48,7 +48,7 @@ class TrailRetentionTest {
         return new GerbangProperties(defaults.node(), defaults.dataDir(), defaults.security(), defaults.routes(),
                 defaults.upstreams(), defaults.proxy(),
                 new GerbangProperties.Trail(t.enabled(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(), t.commitInterval(), keep, t.retentionCheck(), t.nodes(),
-                        t.checkpointInterval(), t.origin(), t.signingKeyFile(), t.trustedKeys(), t.tsa()),
+                        t.checkpointInterval(), t.origin(), t.signingKeyFile(), t.trustedKeys(), t.tsa(), t.lease()),
                 defaults.sandbox());
     }
 
