@@ -271,7 +271,9 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     private void write(List<Pending> batch) {
         NodeLease l = lease;
-        if (l != null && !l.held()) {
+        // a lease that lapsed (renewals failed, the database was away) is renewed here before anything is
+        // written; one another node took stays lost
+        if (l != null && !l.held() && !l.renew()) {
             failed(batch, new TrailUnavailableException(l.why() + ": this node writes no record", null));
             return;
         }
