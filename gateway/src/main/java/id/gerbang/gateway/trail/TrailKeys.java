@@ -41,6 +41,7 @@ public class TrailKeys {
     private volatile NoteSigner signer;
     private volatile List<NoteVerifier> trusted;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public TrailKeys(GerbangProperties properties, NodeName node) {
         this(node.value(), properties.trail().origin(), signingKeyFile(properties, node.value()), properties.trail().trustedKeys());
     }
