@@ -61,7 +61,49 @@ public final class TrailJson {
             body.put("firstInvalid", result.firstInvalid());
         }
         body.put("reason", result.reason());
+        if (result.anchoring() != null) {
+            body.set("anchoring", anchoring(result.anchoring()));
+        }
         return body;
+    }
+
+    /**
+     * The check against signed checkpoints: {@code checkpoints} checked, per node how far they anchor its
+     * records, the {@code findings} (each with its {@code node}, {@code problem}, sizes and a sentence) and
+     * {@code notes}.
+     */
+    static ObjectNode anchoring(AnchorVerifier.Report report) {
+        ObjectNode a = MAPPER.createObjectNode();
+        a.put("checkpoints", report.checkpoints());
+        var nodes = a.putArray("nodes");
+        for (AnchorVerifier.NodeReport n : report.nodes()) {
+            ObjectNode o = nodes.addObject().put("node", n.node()).put("records", n.records());
+            if (n.anchoredThrough() == null) {
+                o.putNull("anchoredThrough");
+            } else {
+                o.put("anchoredThrough", n.anchoredThrough());
+            }
+            o.put("checkpoints", n.checkpoints());
+        }
+        var findings = a.putArray("findings");
+        for (AnchorVerifier.Finding f : report.findings()) {
+            ObjectNode o = findings.addObject().put("node", f.node()).put("problem", f.problem().value());
+            if (f.treeSize() == null) {
+                o.putNull("treeSize");
+            } else {
+                o.put("treeSize", f.treeSize());
+            }
+            if (f.records() == null) {
+                o.putNull("records");
+            } else {
+                o.put("records", f.records());
+            }
+            o.put("detail", f.detail());
+        }
+        a.put("moreFindings", report.moreFindings());
+        var notes = a.putArray("notes");
+        report.notes().forEach(notes::add);
+        return a;
     }
 
     /**

@@ -31,8 +31,16 @@ public final class TrailVerifier {
     /**
      * @param firstInvalid the {@code id} of the first record that fails, {@code null} when valid
      * @param reason       why it fails; when valid, a note on where checking started, or {@code null}
+     * @param anchoring    the check against signed checkpoints; {@code null} where nothing anchors the trail
+     *                     (no checkpoint and no trusted key)
      */
-    public record Result(boolean valid, long checked, Long firstInvalid, String reason) {}
+    public record Result(boolean valid, long checked, Long firstInvalid, String reason, AnchorVerifier.Report anchoring) {
+
+        /** A result of the hash chain alone, without checkpoints. */
+        public Result(boolean valid, long checked, Long firstInvalid, String reason) {
+            this(valid, checked, firstInvalid, reason, null);
+        }
+    }
 
     private record Head(long seq, String hash) {}
 
