@@ -204,6 +204,16 @@ public final class AnchorVerifier {
         }
     }
 
+    /**
+     * The stored tree holds more leaves than the node's chain has records (read before the records, so not
+     * records written meanwhile): records were removed from the end of the chain.
+     */
+    public void storedTreeLonger(String node, long storedSize, long records) {
+        find(node, Problem.TRUNCATED, storedSize, records, "the stored tree of node " + node + " holds " + storedSize
+                + " leaves, but the chain holds " + records + " records: records " + (records + 1) + " to " + storedSize
+                + " were removed");
+    }
+
     /** The tree sizes at which {@link #storedTree} may be asked for this node (the caller names them first). */
     public void rootWanted(String node, long size) {
         NodeState s = nodes.get(node);

@@ -1,6 +1,11 @@
 package id.gerbang.gateway.trail;
 
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.anchor.MerkleNode;
+import id.gerbang.gateway.anchor.MerkleNodeStore;
+import id.gerbang.gateway.anchor.MerkleTree;
+import id.gerbang.gateway.anchor.NoteVerifier;
+import id.gerbang.gateway.anchor.SigningKeys;
 import id.gerbang.gateway.context.NodeName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,18 +71,56 @@ public class TrailQueries {
         void accept(AuditRecord record) throws java.io.IOException;
     }
 
+    /** The verifier keys verification trusts: kept outside the database (docs/trail.md, "Verification"). */
+    @FunctionalInterface
+    public interface TrustedKeys {
+        List<NoteVerifier> trustedVerifiers();
+    }
+
     private final DataSource dataSource;
     private final Set<String> expectedNodes;
+    private final String origin;
+    private final TrustedKeys trustedKeys;
 
     @Autowired
     public TrailQueries(DataSource dataSource, GerbangProperties properties, NodeName node) {
-        this(dataSource, expectedNodes(properties.trail().nodes(), node.value()));
+        this(dataSource, expectedNodes(properties.trail().nodes(), node.value()), properties.trail().origin(),
+                configuredKeys(properties, node.value()));
     }
 
     /** @param expectedNodes the nodes whose records may be on the trail (verification refuses others) */
     public TrailQueries(DataSource dataSource, Set<String> expectedNodes) {
+        this(dataSource, expectedNodes, "gerbang", List::of);
+    }
+
+    /**
+     * @param origin      the checkpoints' origin prefix ({@code gerbang.trail.origin})
+     * @param trustedKeys the verifier keys trusted, read at each verification
+     */
+    public TrailQueries(DataSource dataSource, Set<String> expectedNodes, String origin, TrustedKeys trustedKeys) {
         this.dataSource = dataSource;
         this.expectedNodes = Set.copyOf(expectedNodes);
+        this.origin = origin;
+        this.trustedKeys = trustedKeys;
+    }
+
+    /**
+     * The keys of {@code gerbang.trail.trusted-keys}; unset, this node's own key (its signing key file, when
+     * it exists yet).
+     */
+    static TrustedKeys configuredKeys(GerbangProperties properties, String node) {
+        GerbangProperties.Trail trail = properties.trail();
+        return () -> {
+            if (trail.trustedKeys() != null) {
+                return SigningKeys.readTrustedKeys(trail.trustedKeys());
+            }
+            java.nio.file.Path own = trail.signingKeyFile() != null ? trail.signingKeyFile()
+                    : properties.dataDir().resolve("trail-" + node + ".key");
+            if (!java.nio.file.Files.isRegularFile(own)) {
+                return List.of();
+            }
+            return List.of(SigningKeys.load(own, trail.origin() + "/" + node).verifier());
+        };
     }
 
     /**
@@ -201,29 +244,260 @@ public class TrailQueries {
      * record (sequence number 1), the records before it are gone, unless a retention checkpoint accounts
      * for them, and a checkpoint counts only when the {@code trail-purge} record that announced it is on a
      * chain that verifies. Records of a node that is not one of the expected nodes fail.
+     *
+     * <p>The same records are checked against every signed checkpoint that covers them ({@link
+     * AnchorVerifier}), with trust only in the trusted keys: the checkpoints are those in the database
+     * when verification began (a checkpoint signed meanwhile may cover records committed after the records
+     * were read), each node's tree is recomputed from its records, the stored tree is read only before a
+     * stretch (a period's earlier records, purged records) and to compare with the records. Nothing of this
+     * while the trail has no checkpoint, no published key and no trusted key: the result is the chain's.
      */
     public TrailVerifier.Result verify(Instant from, Instant to) throws SQLException {
         TrailVerifier verifier = new TrailVerifier(expectedNodes);
+        List<NoteVerifier> trusted = trustedKeys.trustedVerifiers();
+        AnchorVerifier anchors = null;
+        Map<String, Long> storedSizes = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                long lastCheckpoint = single(c, "SELECT COALESCE(MAX(id), 0) FROM trail_signed_checkpoint");
+                Map<String, List<String>> published = publishedKeys(c);
+                if (!trusted.isEmpty() || lastCheckpoint > 0 || !published.isEmpty()) {
+                    anchors = new AnchorVerifier(origin, trusted);
+                    for (Map.Entry<String, List<String>> e : published.entrySet()) {
+                        for (String key : e.getValue()) {
+                            anchors.published(e.getKey(), key);
+                        }
+                    }
+                }
                 Stretch stretch = stretch(c, from, to);
                 Map<String, long[]> starts = stretch == null ? nodeStarts(c) : stretch.ranges();
                 for (Map.Entry<String, long[]> start : starts.entrySet()) {
                     anchor(c, verifier, start.getKey(), start.getValue()[0]);
                 }
+                if (anchors != null) {
+                    Map<String, Long> firsts = new LinkedHashMap<>();
+                    starts.forEach((node, range) -> firsts.put(node, range[0]));
+                    if (stretch == null) {
+                        // a node with checkpoints and no record left: its records were all removed (or purged)
+                        for (String node : checkpointNodes(c, lastCheckpoint)) {
+                            if (!firsts.containsKey(node)) {
+                                firsts.put(node, purgedThrough(c, node) + 1);
+                            }
+                        }
+                    }
+                    for (Map.Entry<String, Long> e : firsts.entrySet()) {
+                        String node = e.getKey();
+                        long first = e.getValue();
+                        long last = stretch == null ? Long.MAX_VALUE : stretch.ranges().get(node)[1];
+                        long stored = JdbcMerkleNodeStore.storedSize(c, node);
+                        storedSizes.put(node, stored);
+                        java.util.Iterator<String> feed = new CheckpointFeed(node, first > 1 ? first - 1 : 1, last, lastCheckpoint);
+                        if (stretch != null) {
+                            // and the node's largest checkpoint beyond the period: does the chain still hold its records?
+                            List<String> beyond = largestBeyond(c, node, last, lastCheckpoint);
+                            java.util.Iterator<String> within = feed;
+                            feed = java.util.stream.Stream.concat(
+                                    java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(within, 0), false),
+                                    beyond.stream()).iterator();
+                        }
+                        anchors.node(node, first, first > 1 ? storedBefore(node, first - 1) : null, feed);
+                        anchors.rootWanted(node, Math.min(stored, last));
+                    }
+                }
+                AnchorVerifier feed = anchors;
                 try {
-                    streamStretch(c, stretch, verifier::accept);
+                    streamStretch(c, stretch, r -> {
+                        if (!verifier.accept(r)) {
+                            return false;
+                        }
+                        if (feed != null) {
+                            feed.accept(r);
+                        }
+                        return true;
+                    });
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e); // the verifier writes nowhere
+                }
+                if (anchors != null && verifier.result().valid()) { // past a broken chain, roots and sizes mean nothing
+                    for (Map.Entry<String, Long> e : storedSizes.entrySet()) {
+                        String node = e.getKey();
+                        long seen = anchors.lastSeq(node);
+                        long holds = stretch == null ? seen : chainHead(c, node);
+                        anchors.end(node, holds, null);
+                        long target = Math.min(e.getValue(), stretch == null ? Long.MAX_VALUE : stretch.ranges().get(node)[1]);
+                        if (target > 0 && target <= seen) {
+                            anchors.storedTree(node, target, new MerkleTree(JdbcMerkleNodeStore.at(dataSource, node, target)).rootHash());
+                        }
+                        if (stretch == null && e.getValue() > seen) {
+                            anchors.storedTreeLonger(node, e.getValue(), seen);
+                        }
+                    }
                 }
             } finally {
                 c.rollback();
                 c.setAutoCommit(autoCommit);
             }
         }
-        return verifier.result();
+        return anchors == null ? verifier.result() : AnchorVerifier.merge(verifier.result(), anchors.report());
+    }
+
+    /** The node's stored tree as it was with {@code size} leaves; one that lacks them throws when read. */
+    private MerkleNodeStore storedBefore(String node, long size) throws SQLException {
+        try {
+            return JdbcMerkleNodeStore.at(dataSource, node, size);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage();
+            return new MerkleNodeStore() {
+                @Override
+                public long size() {
+                    return size;
+                }
+
+                @Override
+                public byte[] node(int level, long index) {
+                    throw new IllegalStateException(why);
+                }
+
+                @Override
+                public void append(List<MerkleNode> nodes) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+    }
+
+    /**
+     * A node's signed checkpoints (the notes) of sizes {@code from} to {@code to}, among those with an id up
+     * to {@code lastId}, in ascending tree size, read a page at a time on connections of their own.
+     */
+    private final class CheckpointFeed implements java.util.Iterator<String> {
+        static final int PAGE = 500;
+        private final String node;
+        private final long to;
+        private final long lastId;
+        private long afterSize;
+        private long afterId = -1;
+        private final java.util.ArrayDeque<String> page = new java.util.ArrayDeque<>();
+        private boolean exhausted;
+
+        CheckpointFeed(String node, long from, long to, long lastId) {
+            this.node = node;
+            this.afterSize = from - 1;
+            this.to = to;
+            this.lastId = lastId;
+            this.exhausted = lastId == 0;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (page.isEmpty() && !exhausted) {
+                fill();
+            }
+            return !page.isEmpty();
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return page.poll();
+        }
+
+        private void fill() {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement s = c.prepareStatement("SELECT tree_size, id, note FROM trail_signed_checkpoint "
+                            + "WHERE node = ? AND id <= ? AND tree_size <= ? AND (tree_size > ? OR (tree_size = ? AND id > ?)) "
+                            + "ORDER BY tree_size, id LIMIT " + PAGE)) {
+                s.setString(1, node);
+                s.setLong(2, lastId);
+                s.setLong(3, to);
+                s.setLong(4, afterSize);
+                s.setLong(5, afterSize);
+                s.setLong(6, afterId);
+                int n = 0;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        afterSize = rs.getLong(1);
+                        afterId = rs.getLong(2);
+                        page.add(rs.getString(3));
+                        n++;
+                    }
+                }
+                exhausted = n < PAGE;
+            } catch (SQLException e) {
+                throw new TrailUnavailableException("the checkpoints of node " + node + " could not be read: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The node's largest checkpoint (its note) of a size above {@code size}, if any. */
+    private static List<String> largestBeyond(Connection c, String node, long size, long lastId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT note FROM trail_signed_checkpoint WHERE node = ? AND id <= ? "
+                + "AND tree_size > ? ORDER BY tree_size DESC, id DESC LIMIT 1")) {
+            s.setString(1, node);
+            s.setLong(2, lastId);
+            s.setLong(3, size);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? List.of(rs.getString(1)) : List.of();
+            }
+        }
+    }
+
+    /** The verifier keys published in the database, by node. */
+    private static Map<String, List<String>> publishedKeys(Connection c) throws SQLException {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT node, verifier_key FROM trail_signing_key ORDER BY node, introduced_at");
+                ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                keys.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+            }
+        }
+        return keys;
+    }
+
+    /** The nodes that have signed checkpoints (among those with an id up to {@code lastId}). */
+    private static List<String> checkpointNodes(Connection c, long lastId) throws SQLException {
+        List<String> nodes = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT node FROM trail_signed_checkpoint WHERE id <= ?")) {
+            s.setLong(1, lastId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    nodes.add(rs.getString(1));
+                }
+            }
+        }
+        return nodes;
+    }
+
+    /** The last record of the node purged under retention, 0 when none was. */
+    private static long purgedThrough(Connection c, String node) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT through_seq FROM trail_checkpoint WHERE node = ?")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The node's last record in the store (its retention checkpoint when every record was purged). */
+    private static long chainHead(Connection c, String node) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT node_seq FROM audit_record WHERE node = ? ORDER BY node DESC, node_seq DESC LIMIT 1")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : purgedThrough(c, node);
+            }
+        }
     }
 
     /** Receives records until it answers {@code false}. */
