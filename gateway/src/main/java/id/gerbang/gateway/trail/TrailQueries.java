@@ -81,11 +81,13 @@ public class TrailQueries {
     private final Set<String> expectedNodes;
     private final String origin;
     private final TrustedKeys trustedKeys;
+    private java.util.function.Supplier<java.util.Optional<String>> keptCheckpoint = java.util.Optional::empty;
 
     @Autowired
-    public TrailQueries(DataSource dataSource, GerbangProperties properties, NodeName node) {
+    public TrailQueries(DataSource dataSource, GerbangProperties properties, NodeName node, TrailKeys keys) {
         this(dataSource, expectedNodes(properties.trail().nodes(), node.value()), properties.trail().origin(),
-                configuredKeys(properties, node.value()));
+                keys::trustedVerifiers);
+        this.keptCheckpoint = () -> keptCheckpoint(keys.checkpointFile());
     }
 
     /** @param expectedNodes the nodes whose records may be on the trail (verification refuses others) */
@@ -105,22 +107,21 @@ public class TrailQueries {
     }
 
     /**
-     * The keys of {@code gerbang.trail.trusted-keys}; unset, this node's own key (its signing key file, when
-     * it exists yet).
+     * The latest checkpoint this node signed, from the file beside its signing key (outside the database,
+     * so a checkpoint row removed there still counts); verification checks it like the others.
      */
-    static TrustedKeys configuredKeys(GerbangProperties properties, String node) {
-        GerbangProperties.Trail trail = properties.trail();
-        return () -> {
-            if (trail.trustedKeys() != null) {
-                return SigningKeys.readTrustedKeys(trail.trustedKeys());
-            }
-            java.nio.file.Path own = trail.signingKeyFile() != null ? trail.signingKeyFile()
-                    : properties.dataDir().resolve("trail-" + node + ".key");
-            if (!java.nio.file.Files.isRegularFile(own)) {
-                return List.of();
-            }
-            return List.of(SigningKeys.load(own, trail.origin() + "/" + node).verifier());
-        };
+    void keptCheckpoint(java.util.function.Supplier<java.util.Optional<String>> kept) {
+        this.keptCheckpoint = kept;
+    }
+
+    private static java.util.Optional<String> keptCheckpoint(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.isRegularFile(file)
+                    ? java.util.Optional.of(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8))
+                    : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
@@ -271,6 +272,10 @@ public class TrailQueries {
                         }
                     }
                 }
+                java.util.Optional<Kept> kept = keptCheckpoint.get().flatMap(this::kept);
+                if (anchors == null && kept.isPresent()) {
+                    anchors = new AnchorVerifier(origin, trusted);
+                }
                 Stretch stretch = stretch(c, from, to);
                 Map<String, long[]> starts = stretch == null ? nodeStarts(c) : stretch.ranges();
                 for (Map.Entry<String, long[]> start : starts.entrySet()) {
@@ -279,6 +284,9 @@ public class TrailQueries {
                 if (anchors != null) {
                     Map<String, Long> firsts = new LinkedHashMap<>();
                     starts.forEach((node, range) -> firsts.put(node, range[0]));
+                    if (stretch == null && kept.isPresent() && !firsts.containsKey(kept.get().node())) {
+                        firsts.put(kept.get().node(), purgedThrough(c, kept.get().node()) + 1);
+                    }
                     if (stretch == null) {
                         // a node with checkpoints and no record left: its records were all removed (or purged)
                         for (String node : checkpointNodes(c, lastCheckpoint)) {
@@ -294,9 +302,15 @@ public class TrailQueries {
                         long stored = JdbcMerkleNodeStore.storedSize(c, node);
                         storedSizes.put(node, stored);
                         java.util.Iterator<String> feed = new CheckpointFeed(node, first > 1 ? first - 1 : 1, last, lastCheckpoint);
+                        if (kept.isPresent() && kept.get().node().equals(node) && kept.get().size() >= first - 1) {
+                            feed = withKept(feed, kept.get(), last);
+                        }
                         if (stretch != null) {
                             // and the node's largest checkpoint beyond the period: does the chain still hold its records?
                             List<String> beyond = largestBeyond(c, node, last, lastCheckpoint);
+                            if (kept.isPresent() && kept.get().node().equals(node) && kept.get().size() > last) {
+                                beyond = List.of(kept.get().note());
+                            }
                             java.util.Iterator<String> within = feed;
                             feed = java.util.stream.Stream.concat(
                                     java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(within, 0), false),
@@ -437,6 +451,65 @@ public class TrailQueries {
         try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** The checkpoint kept in the file beside this node's key: its node (from its origin), size and note. */
+    private record Kept(String node, long size, String note) {}
+
+    private java.util.Optional<Kept> kept(String note) {
+        try {
+            id.gerbang.gateway.anchor.Checkpoint cp = id.gerbang.gateway.anchor.Checkpoint.parse(
+                    id.gerbang.gateway.anchor.SignedNote.parse(note).text());
+            if (!cp.origin().startsWith(origin + "/")) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new Kept(cp.origin().substring(origin.length() + 1), cp.treeSize(), note));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty(); // the writer refuses to start over an unreadable file
+        }
+    }
+
+    /** The feed's notes with the kept one in its place by size (once, when the database holds it too). */
+    private static java.util.Iterator<String> withKept(java.util.Iterator<String> feed, Kept kept, long last) {
+        List<String> tail = kept.size() <= last ? List.of(kept.note()) : List.of();
+        return new java.util.Iterator<>() {
+            private boolean placed = tail.isEmpty();
+            private String ahead;
+
+            @Override
+            public boolean hasNext() {
+                return ahead != null || feed.hasNext() || !placed;
+            }
+
+            @Override
+            public String next() {
+                if (ahead == null && feed.hasNext()) {
+                    ahead = feed.next();
+                }
+                if (!placed && (ahead == null || sizeOf(ahead) > kept.size())) {
+                    placed = true;
+                    return kept.note();
+                }
+                if (ahead == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                String n = ahead;
+                ahead = null;
+                if (!placed && n.equals(kept.note())) {
+                    placed = true; // the database holds it too
+                }
+                return n;
+            }
+        };
+    }
+
+    private static long sizeOf(String note) {
+        String[] lines = note.split("\n", 3);
+        try {
+            return lines.length > 1 ? Long.parseLong(lines[1]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

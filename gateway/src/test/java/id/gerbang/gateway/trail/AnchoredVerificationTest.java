@@ -44,6 +44,7 @@ abstract class AnchoredVerificationTest {
     private TrailCheckpoints checkpoints;
     private TrailQueries queries;
     private TrailQueries chainOnly;
+    private String latestOfA;
 
     @BeforeEach
     void fresh() throws Exception {
@@ -65,7 +66,7 @@ abstract class AnchoredVerificationTest {
         treeFromRecords(A);
         treeFromRecords(B);
         sign(keyA, A, 10);
-        sign(keyA, A, 25);
+        latestOfA = sign(keyA, A, 25);
         sign(keyB, B, 8);
         checkpoints.publishKey(A, keyA.verifier().verifierKey(), T);
         checkpoints.publishKey(B, keyB.verifier().verifierKey(), T);
@@ -243,6 +244,32 @@ abstract class AnchoredVerificationTest {
         assertThat(r.reason()).contains("covers 25 records, but the chain holds 20: records 21 to 25 were removed");
         // a period before the cut sees it as well: the chain's head is below the checkpoint
         assertThat(problems(queries.verify(T, T.plusSeconds(60L * 5)))).containsExactly(AnchorVerifier.Problem.TRUNCATED);
+    }
+
+    @Test
+    void theCheckpointKeptBesideTheNodesKeyCountsWhenTheInsiderRemovedEveryCheckpointRow() throws Exception {
+        truncate(A, 20);
+        sql("DELETE FROM trail_signed_checkpoint");
+        queries.keptCheckpoint(() -> java.util.Optional.of(latestOfA)); // node A's file, out of the insider's reach
+
+        TrailVerifier.Result r = queries.verify(null, null);
+
+        assertThat(r.anchoring().findings()).singleElement().satisfies(f -> {
+            assertThat(f.problem()).isEqualTo(AnchorVerifier.Problem.TRUNCATED);
+            assertThat(f.node()).isEqualTo(A);
+            assertThat(f.treeSize()).isEqualTo(25);
+        });
+        assertThat(problems(queries.verify(T, T.plusSeconds(60L * 5)))).containsExactly(AnchorVerifier.Problem.TRUNCATED);
+    }
+
+    @Test
+    void theKeptCheckpointIsCheckedOnceWhenTheDatabaseHoldsItToo() throws Exception {
+        queries.keptCheckpoint(() -> java.util.Optional.of(latestOfA));
+
+        TrailVerifier.Result r = queries.verify(null, null);
+
+        assertThat(r.valid()).as(String.valueOf(r)).isTrue();
+        assertThat(r.anchoring().nodes().get(0)).isEqualTo(new AnchorVerifier.NodeReport(A, 30, 25L, 2));
     }
 
     @Test
