@@ -205,6 +205,62 @@ public final class AnchorVerifier {
     }
 
     /**
+     * An export's anchor line: the checkpoint covering the node's last record in the export and that
+     * record's inclusion proof (RFC 9162 §2.1.3). The record's hash commits to every record before it on
+     * its chain, so a proof that it is leaf {@code seq - 1} of a tree a trusted key signed anchors the
+     * node's whole stretch.
+     *
+     * @param recordHash the hash of the node's record {@code seq} as the export holds it; {@code null} when
+     *                   the export's last record of the node is not record {@code seq}
+     */
+    public void anchorLine(String node, long seq, String recordHash, String note, List<byte[]> proof) {
+        NodeState s = nodes.get(node);
+        Checkpoint cp;
+        try {
+            SignedNote signed = SignedNote.parse(note);
+            cp = Checkpoint.parse(signed.text());
+            if (!isOf(cp.origin(), node)) {
+                find(node, Problem.UNTRUSTED_CHECKPOINT, cp.treeSize(), null, "the anchor line of node " + node
+                        + " carries a checkpoint of " + cp.origin());
+                return;
+            }
+            List<NoteVerifier> keys = keysOf(node);
+            if (keys.isEmpty()) {
+                return; // reported once, as records without a trusted key
+            }
+            signed.verify(keys);
+        } catch (RuntimeException e) {
+            find(node, Problem.UNTRUSTED_CHECKPOINT, sizeOf(note), null, "the checkpoint of the anchor line of node " + node
+                    + " is not signed by a trusted key of the node: " + e.getMessage());
+            return;
+        }
+        long last = s == null ? 0 : s.lastSeq;
+        if (recordHash == null || s == null || seq != last) {
+            find(node, Problem.REWRITTEN, cp.treeSize(), last, "the anchor line of node " + node + " proves record " + seq
+                    + ", but the export's last record of the node is " + last + ": records were added or removed after the "
+                    + "export was made");
+            return;
+        }
+        checkpointsChecked++;
+        s.checkpoints++;
+        if (seq <= cp.treeSize() && MerkleTree.verifyInclusion(seq - 1, cp.treeSize(),
+                MerkleTree.leafHash(HexFormat.of().parseHex(recordHash)), proof, cp.rootHash())) {
+            s.anchoredThrough = Math.max(s.anchoredThrough, seq);
+            s.anchorLine = true;
+        } else {
+            find(node, Problem.REWRITTEN, cp.treeSize(), last, "record " + seq + " of node " + node + " is not in the tree its "
+                    + "checkpoint of size " + cp.treeSize() + " signed " + RecordHash.format(cp.time()) + " (the anchor line's "
+                    + "inclusion proof fails): records 1 to " + seq + " were rewritten since");
+        }
+    }
+
+    /** Whether an anchor line anchored the node's records. */
+    public boolean anchoredByLine(String node) {
+        NodeState s = nodes.get(node);
+        return s != null && s.anchorLine;
+    }
+
+    /**
      * The stored tree holds more leaves than the node's chain has records (read before the records, so not
      * records written meanwhile): records were removed from the end of the chain.
      */
@@ -242,7 +298,7 @@ public final class AnchorVerifier {
                         + " have no trusted key to check their checkpoints with: whoever can write the database "
                         + "can have rewritten them");
             }
-            if (s.lastSeq > 0 && s.anchoredThrough < s.lastSeq && !keysOf(s.node).isEmpty() && !s.unreachable) {
+            if (s.lastSeq > 0 && s.anchoredThrough < s.lastSeq && !keysOf(s.node).isEmpty()) {
                 long from = Math.max(s.anchoredThrough, s.firstSeq - 1) + 1;
                 notes.add("records " + from + " to " + s.lastSeq + " of node " + s.node
                         + " are not covered by a checkpoint checked here"
@@ -264,7 +320,7 @@ public final class AnchorVerifier {
     public static TrailVerifier.Result merge(TrailVerifier.Result chain, Report report) {
         if (!chain.valid() || report.valid()) {
             String reason = chain.reason();
-            if (chain.valid() && !report.notes().isEmpty() && report.checkpoints() > 0) {
+            if (chain.valid() && !report.notes().isEmpty()) {
                 reason = (reason == null ? "valid; " : reason + "; ") + String.join("; ", report.notes());
             }
             return new TrailVerifier.Result(chain.valid(), chain.checked(), chain.firstInvalid(), reason, report);
@@ -307,6 +363,7 @@ public final class AnchorVerifier {
         boolean broken;
         long untrustedCount;
         long skipped;
+        boolean anchorLine;
 
         NodeState(String node, long firstSeq, MerkleNodeStore prefix, Iterator<String> feed) {
             this.node = node;

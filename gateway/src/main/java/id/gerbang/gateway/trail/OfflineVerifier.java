@@ -10,6 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import id.gerbang.gateway.anchor.Checkpoint;
+import id.gerbang.gateway.anchor.NoteVerifier;
+import id.gerbang.gateway.anchor.SignedNote;
+import id.gerbang.gateway.anchor.SigningKeys;
 
 /**
  * Verifies an NDJSON export of the trail without a gateway, a database or Spring:
@@ -38,9 +46,13 @@ public final class OfflineVerifier {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         java.util.Set<String> nodes = null;
         String name = null;
+        String keysFile = null;
+        List<String> checkpointFiles = new ArrayList<>();
         boolean usage = false;
+        boolean inCheckpoints = false;
         for (int i = 0; i < args.length && !usage; i++) {
             if (args[i].equals("--nodes") && i + 1 < args.length && nodes == null) {
+                inCheckpoints = false;
                 nodes = new java.util.TreeSet<>();
                 for (String n : args[++i].split(",")) {
                     if (!n.isBlank()) {
@@ -48,23 +60,61 @@ public final class OfflineVerifier {
                     }
                 }
                 usage = nodes.isEmpty();
+            } else if (args[i].equals("--keys") && i + 1 < args.length && keysFile == null) {
+                inCheckpoints = false;
+                keysFile = args[++i];
+            } else if (args[i].equals("--checkpoint")) {
+                inCheckpoints = true;
+                usage = i + 1 >= args.length || args[i + 1].startsWith("--");
+            } else if (inCheckpoints && !args[i].startsWith("--")) {
+                checkpointFiles.add(args[i]);
             } else if (name == null && !args[i].startsWith("--") && !args[i].equals("-h")) {
                 name = args[i];
             } else {
                 usage = true;
             }
         }
-        if (usage || name == null) {
-            err.println("usage: java -jar gerbang.jar verify [--nodes NODE,NODE...] <export.ndjson>   (- reads standard input)");
+        if (usage || name == null || (!checkpointFiles.isEmpty() && keysFile == null)) {
+            err.println("usage: java -jar gerbang.jar verify [--nodes NODE,NODE...] <export.ndjson> "
+                    + "[--checkpoint FILE...] [--keys FILE]   (- reads standard input)");
             err.println("Verifies an NDJSON export of the trail (GET /audit/export?format=ndjson); "
                     + "exit status 0 valid, 1 invalid, 2 usage or read error.");
             err.println("--nodes: the nodes that write the trail (gerbang.trail.nodes); a record of any other node is invalid.");
+            err.println("--keys: the verifier keys you trust, one per line (as GET /audit/keys serves them); the export's "
+                    + "anchor lines and the checkpoints are checked against them.");
+            err.println("--checkpoint: signed checkpoints you kept (GET /audit/checkpoints/{node}/latest), one per file; "
+                    + "they need --keys.");
+            return ERROR;
+        }
+        List<NoteVerifier> keys = null;
+        List<String> kept = new ArrayList<>();
+        try {
+            if (keysFile != null) {
+                keys = SigningKeys.readTrustedKeys(Path.of(keysFile));
+            }
+            for (String file : checkpointFiles) {
+                String note = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+                try {
+                    Checkpoint.parse(SignedNote.parse(note).text());
+                } catch (IllegalArgumentException e) {
+                    err.println("gerbang verify: " + file + " is not a signed checkpoint: " + e.getMessage());
+                    return ERROR;
+                }
+                kept.add(note);
+            }
+        } catch (NoSuchFileException e) {
+            err.println("gerbang verify: no such file: " + e.getFile());
+            return ERROR;
+        } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+            err.println("gerbang verify: " + e.getMessage());
             return ERROR;
         }
         TrailVerifier verifier = new TrailVerifier(nodes);
+        AnchorVerifier anchors = keys == null ? null : new AnchorVerifier(null, keys);
+        Export export = new Export(verifier, anchors, kept);
         TrailVerifier.Result result;
         try (BufferedReader in = reader(name)) {
-            result = verify(in, verifier);
+            result = verify(in, export);
         } catch (NoSuchFileException e) {
             err.println("gerbang verify: no such file: " + name);
             return ERROR;
@@ -81,11 +131,100 @@ public final class OfflineVerifier {
                 // without the list, a node invented in the database verifies like any other: name them all
                 err.println("nodes not checked against a list (--nodes): " + String.join(", ", verifier.nodes()));
             }
-            return VALID;
+        } else {
+            err.println("INVALID: " + (result.firstInvalid() == null ? "" : "record " + result.firstInvalid() + ": ")
+                    + result.reason());
         }
-        err.println("INVALID: " + (result.firstInvalid() == null ? "" : "record " + result.firstInvalid() + ": ")
-                + result.reason());
-        return INVALID;
+        if (export.anchorLines == 0) {
+            err.println("no anchor lines: nothing in this export anchors its records to a signed checkpoint "
+                    + "(an export made before checkpoints were signed)");
+        } else if (anchors == null) {
+            err.println(export.anchorLines + " anchor line(s) not checked: give the verifier keys you trust with --keys");
+        }
+        return result.valid() ? VALID : INVALID;
+    }
+
+    /** An export being read: its records, its anchor lines, and what they are checked against. */
+    static final class Export {
+        final TrailVerifier verifier;
+        final AnchorVerifier anchors;
+        /** kept checkpoints not yet given to a node (given when the node's first record is read) */
+        final List<String> kept;
+        final java.util.Map<String, AuditRecord> last = new java.util.HashMap<>();
+        final List<JsonNode> anchorLineNodes = new ArrayList<>();
+        long anchorLines;
+        Instant latestRequest;
+
+        Export(TrailVerifier verifier, AnchorVerifier anchors, List<String> kept) {
+            this.verifier = verifier;
+            this.anchors = anchors;
+            this.kept = new ArrayList<>(kept);
+        }
+
+        boolean accept(AuditRecord r) {
+            if (!verifier.accept(r)) {
+                return false;
+            }
+            if (anchors != null) {
+                if (!last.containsKey(r.node())) {
+                    anchors.node(r.node(), r.nodeSeq(), null, keptOf(r.node()).iterator());
+                }
+                anchors.accept(r);
+            }
+            last.put(r.node(), r);
+            if (latestRequest == null || r.requestAt().isAfter(latestRequest)) {
+                latestRequest = r.requestAt();
+            }
+            return true;
+        }
+
+        /** The kept checkpoints of a node (their origin ends in /node), by tree size. */
+        List<String> keptOf(String node) {
+            List<String> mine = new ArrayList<>();
+            for (java.util.Iterator<String> it = kept.iterator(); it.hasNext(); ) {
+                String note = it.next();
+                if (Checkpoint.parse(SignedNote.parse(note).text()).origin().endsWith("/" + node)) {
+                    mine.add(note);
+                    it.remove();
+                }
+            }
+            mine.sort(java.util.Comparator.comparingLong(n -> Checkpoint.parse(SignedNote.parse(n).text()).treeSize()));
+            return mine;
+        }
+
+        TrailVerifier.Result result() {
+            TrailVerifier.Result chain = verifier.result();
+            if (anchors == null || !chain.valid()) {
+                return anchors == null ? chain : AnchorVerifier.merge(chain, anchors.report());
+            }
+            for (JsonNode line : anchorLineNodes) {
+                String node = line.path("node").asText();
+                long seq = line.path("seq").asLong();
+                AuditRecord lastOfNode = last.get(node);
+                List<byte[]> proof = new ArrayList<>();
+                for (JsonNode p : line.path("proof")) {
+                    try {
+                        proof.add(java.util.Base64.getDecoder().decode(p.asText()));
+                    } catch (IllegalArgumentException e) {
+                        proof.add(new byte[0]); // refused by the proof's check
+                    }
+                }
+                anchors.anchorLine(node, seq, lastOfNode != null && lastOfNode.nodeSeq() == seq ? lastOfNode.hash() : null,
+                        line.path("checkpoint").asText(), proof);
+            }
+            // kept checkpoints of nodes without a record here: all of them cover records the export lacks
+            for (String note : new ArrayList<>(kept)) {
+                String origin = Checkpoint.parse(SignedNote.parse(note).text()).origin();
+                String node = origin.substring(origin.lastIndexOf('/') + 1);
+                anchors.node(node, 1, null, keptOf(node).iterator());
+            }
+            Instant reach = latestRequest;
+            for (String node : anchors.nodes()) {
+                // a checkpoint signed before the export's latest request covers records the export should hold
+                anchors.end(node, -1, signedAt -> reach != null && !reach.isBefore(signedAt));
+            }
+            return AnchorVerifier.merge(chain, anchors.report());
+        }
     }
 
     /** How an NDJSON export's anchor lines begin (docs/trail.md, "Anchor lines"). */
@@ -93,26 +232,51 @@ public final class OfflineVerifier {
 
     /** Feeds every line to the verifier, stopping at the first failure. */
     static TrailVerifier.Result verify(BufferedReader in, TrailVerifier verifier) throws IOException {
+        return verify(in, new Export(verifier, null, List.of()));
+    }
+
+    /** Feeds every record line to the export's checks and keeps its anchor lines, stopping at the first failure. */
+    static TrailVerifier.Result verify(BufferedReader in, Export export) throws IOException {
         long lineNo = 0;
         for (String line; (line = in.readLine()) != null; ) {
             lineNo++;
             if (line.isBlank() || line.startsWith(ANCHOR_LINE)) {
                 continue; // an export's anchor lines close it: not records of the chain
             }
+            if (line.startsWith(ANCHOR_LINE)) {
+                JsonNode anchor;
+                try {
+                    anchor = TrailJson.MAPPER.readTree(line);
+                } catch (JsonProcessingException e) {
+                    anchor = null;
+                }
+                if (anchor == null || !anchor.path("node").isTextual() || !anchor.path("seq").canConvertToLong()
+                        || !anchor.path("checkpoint").isTextual() || !anchor.path("proof").isArray()) {
+                    TrailVerifier.Result sofar = export.verifier.result();
+                    return new TrailVerifier.Result(false, sofar.checked(), null, "line " + lineNo
+                            + " is not an anchor line ({\"kind\":\"anchor\",\"node\",\"seq\",\"checkpoint\",\"proof\"})");
+                }
+                export.anchorLines++;
+                export.anchorLineNodes.add(anchor);
+                continue;
+            }
             AuditRecord r;
             try {
                 r = TrailJson.parse(line);
             } catch (JsonProcessingException e) {
-                TrailVerifier.Result sofar = verifier.result();
+                TrailVerifier.Result sofar = export.verifier.result();
                 return new TrailVerifier.Result(false, sofar.checked(), null,
                         "line " + lineNo + " is not an audit record: " + e.getOriginalMessage());
             }
-            if (!verifier.accept(r)) {
+            if (!export.accept(r)) {
                 break;
             }
         }
-        return verifier.result();
+        return export.result();
     }
+
+    /** How an anchor line begins: its {@code kind} first, as the export writes it. */
+    static final String ANCHOR_LINE = "{\"kind\":\"anchor\"";
 
     private static BufferedReader reader(String name) throws IOException {
         var decoder = StandardCharsets.UTF_8.newDecoder()
