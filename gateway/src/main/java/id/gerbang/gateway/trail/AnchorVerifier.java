@@ -211,7 +211,7 @@ public final class AnchorVerifier {
      * node's whole stretch.
      *
      * @param recordHash the hash of the node's record {@code seq} as the export holds it; {@code null} when
-     *                   the export's last record of the node is not record {@code seq}
+     *                   the export does not hold it (or no longer has it at hand)
      */
     public void anchorLine(String node, long seq, String recordHash, String note, List<byte[]> proof) {
         NodeState s = nodes.get(node);
@@ -235,10 +235,21 @@ public final class AnchorVerifier {
             return;
         }
         long last = s == null ? 0 : s.lastSeq;
-        if (recordHash == null || s == null || seq != last) {
+        if (s == null || seq > last || seq < s.firstSeq) {
             find(node, Problem.REWRITTEN, cp.treeSize(), last, "the anchor line of node " + node + " proves record " + seq
-                    + ", but the export's last record of the node is " + last + ": records were added or removed after the "
-                    + "export was made");
+                    + ", which the export does not hold (its records of the node end at " + last + "): records were added "
+                    + "or removed after the export was made");
+            return;
+        }
+        if (seq < last && cp.treeSize() != seq) {
+            find(node, Problem.REWRITTEN, cp.treeSize(), last, "the anchor line of node " + node + " proves record " + seq
+                    + ", neither the export's last record of the node (" + last + ") nor the last its checkpoint covers ("
+                    + cp.treeSize() + ")");
+            return;
+        }
+        if (recordHash == null) {
+            notes.add("the anchor line of node " + node + " proves record " + seq + ", too far before the export's last record of "
+                    + "the node (" + last + ") to be checked here");
             return;
         }
         checkpointsChecked++;

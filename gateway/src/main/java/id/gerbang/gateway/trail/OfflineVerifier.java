@@ -151,6 +151,8 @@ public final class OfflineVerifier {
         /** kept checkpoints not yet given to a node (given when the node's first record is read) */
         final List<String> kept;
         final java.util.Map<String, AuditRecord> last = new java.util.HashMap<>();
+        /** per node, the hashes of its latest records: an anchor line may prove one a little before the last */
+        final java.util.Map<String, RecentHashes> recent = new java.util.HashMap<>();
         final List<JsonNode> anchorLineNodes = new ArrayList<>();
         long anchorLines;
         Instant latestRequest;
@@ -172,6 +174,7 @@ public final class OfflineVerifier {
                 anchors.accept(r);
             }
             last.put(r.node(), r);
+            recent.computeIfAbsent(r.node(), n -> new RecentHashes()).add(r.nodeSeq(), r.hash());
             if (latestRequest == null || r.requestAt().isAfter(latestRequest)) {
                 latestRequest = r.requestAt();
             }
@@ -200,7 +203,6 @@ public final class OfflineVerifier {
             for (JsonNode line : anchorLineNodes) {
                 String node = line.path("node").asText();
                 long seq = line.path("seq").asLong();
-                AuditRecord lastOfNode = last.get(node);
                 List<byte[]> proof = new ArrayList<>();
                 for (JsonNode p : line.path("proof")) {
                     try {
@@ -209,8 +211,8 @@ public final class OfflineVerifier {
                         proof.add(new byte[0]); // refused by the proof's check
                     }
                 }
-                anchors.anchorLine(node, seq, lastOfNode != null && lastOfNode.nodeSeq() == seq ? lastOfNode.hash() : null,
-                        line.path("checkpoint").asText(), proof);
+                RecentHashes hashes = recent.get(node);
+                anchors.anchorLine(node, seq, hashes == null ? null : hashes.get(seq), line.path("checkpoint").asText(), proof);
             }
             // kept checkpoints of nodes without a record here: all of them cover records the export lacks
             for (String note : new ArrayList<>(kept)) {
@@ -229,6 +231,37 @@ public final class OfflineVerifier {
 
     /** How an NDJSON export's anchor lines begin (docs/trail.md, "Anchor lines"). */
     static final String ANCHOR_LINE = "{\"kind\":\"anchor\",";
+
+    /**
+     * The hashes of a node's latest {@value #KEPT} records, 32 bytes each: an anchor line proves the node's
+     * last record, or, when no checkpoint covers it yet, the last one its latest checkpoint covers, signed
+     * at most a checkpoint interval before the export.
+     */
+    static final class RecentHashes {
+        static final int KEPT = 1 << 20;
+        private byte[] hashes = new byte[32 * 1024];
+        private long lastSeq = -1;
+        private long count;
+
+        void add(long seq, String hash) {
+            int slot = (int) (seq % KEPT);
+            if (32L * (slot + 1) > hashes.length) {
+                hashes = java.util.Arrays.copyOf(hashes, (int) Math.min(32L * KEPT, Math.max(2L * hashes.length, 32L * (slot + 1))));
+            }
+            System.arraycopy(java.util.HexFormat.of().parseHex(hash), 0, hashes, 32 * slot, 32);
+            lastSeq = seq;
+            count++;
+        }
+
+        /** The hash of record {@code seq}, hex; {@code null} when it is not among the latest kept. */
+        String get(long seq) {
+            if (seq > lastSeq || seq <= lastSeq - Math.min(count, KEPT) || seq < 1) {
+                return null;
+            }
+            int slot = (int) (seq % KEPT);
+            return java.util.HexFormat.of().formatHex(hashes, 32 * slot, 32 * slot + 32);
+        }
+    }
 
     /** Feeds every line to the verifier, stopping at the first failure. */
     static TrailVerifier.Result verify(BufferedReader in, TrailVerifier verifier) throws IOException {

@@ -98,6 +98,26 @@ class OfflineAnchoredVerifierTest {
     }
 
     @Test
+    void anAnchorLineProvingTheLastRecordTheLatestCheckpointCoversAnchorsTheRecordsUpToIt() throws Exception {
+        List<String> export = lines(trail); // records 26 to 30 are covered by no checkpoint yet
+        export.add(anchorLine(trail, A, 25, 25, keyA));
+
+        assertThat(run(file("trail.ndjson", export).toString(), "--keys", keys(keyA).toString())).isZero();
+
+        JsonNode result = printed();
+        assertThat(result.get("anchoring").get("nodes").get(0).get("anchoredThrough").asLong()).isEqualTo(25);
+        assertThat(result.get("reason").asText()).contains("records 26 to 30 of node gerbang-a are not covered by a checkpoint");
+
+        // and the same export rewritten from record 22 on
+        out.reset();
+        List<String> rewritten = lines(Anchors.chain(A, 30, 22));
+        rewritten.add(anchorLine(trail, A, 25, 25, keyA));
+        assertThat(run(file("rewritten.ndjson", rewritten).toString(), "--keys", keys(keyA).toString()))
+                .isEqualTo(OfflineVerifier.INVALID);
+        assertThat(printed().get("anchoring").get("findings").get(0).get("problem").asText()).isEqualTo("rewritten");
+    }
+
+    @Test
     void aRewriteWithEveryLaterHashRecomputedIsFoundByTheAnchorLineOnly() throws Exception {
         List<String> export = lines(Anchors.chain(A, 20, 7));
         export.add(anchorLine(trail, A, 20, 25, keyA)); // the checkpoint signed before the rewrite
