@@ -273,10 +273,10 @@ public final class OfflineVerifier {
         long lineNo = 0;
         for (String line; (line = in.readLine()) != null; ) {
             lineNo++;
-            if (line.isBlank() || line.startsWith(ANCHOR_LINE)) {
-                continue; // an export's anchor lines close it: not records of the chain
+            if (line.isBlank()) {
+                continue;
             }
-            if (line.startsWith(ANCHOR_LINE)) {
+            if (line.startsWith(ANCHOR_LINE)) { // an export's anchor lines close it: not records of the chain
                 JsonNode anchor;
                 try {
                     anchor = TrailJson.MAPPER.readTree(line);
@@ -307,9 +307,6 @@ public final class OfflineVerifier {
         }
         return export.result();
     }
-
-    /** How an anchor line begins: its {@code kind} first, as the export writes it. */
-    static final String ANCHOR_LINE = "{\"kind\":\"anchor\"";
 
     private static BufferedReader reader(String name) throws IOException {
         var decoder = StandardCharsets.UTF_8.newDecoder()
