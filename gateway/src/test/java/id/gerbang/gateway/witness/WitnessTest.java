@@ -389,6 +389,19 @@ class WitnessTest {
     }
 
     @Test
+    void aSecondRunWhileTheFirstHoldsTheStoreDoesNothing() throws Exception {
+        FakeNode a = new FakeNode("node-a").grow(2);
+        publish(a);
+        serve(a, a.sign());
+        try (WitnessStore held = WitnessStore.open(store)) {
+            assertThat(witness()).isEqualTo(2);
+            assertThat(err).contains("another witness run holds the store");
+        }
+        assertThat(store.resolve("node-a")).doesNotExist();
+        assertThat(witness()).isZero();
+    }
+
+    @Test
     void usageErrorsAndHelp() throws Exception {
         assertThat(Witness.run(new String[] {"--store", "x", "--token", "t"}, Map.of(), print(true), print(false))).isEqualTo(2);
         collect();

@@ -1,0 +1,151 @@
+package id.gerbang.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import id.gerbang.it.support.Gateway;
+import id.gerbang.it.support.Postgres;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two packaged nodes on one PostgreSQL, each signing a checkpoint of its tree every second it grew, and
+ * a witness, the same jar started as {@code java -jar gerbang.jar witness} with nothing but the gateway's
+ * address, a client's credentials and the demo TSAs' certificates (docs/trail.md, "Witnesses"): it
+ * follows both nodes across runs, and a node restarted continues its tree, which the witness's next run
+ * proves consistent with what it kept.
+ */
+class WitnessTwoNodesIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    static Gateway a;
+    static Gateway b;
+    static Path store;
+
+    @BeforeAll
+    static void twoNodes() throws Exception {
+        Postgres pg = Postgres.get();
+        pg.createDatabase("it_witness");
+        List<String> shared = new ArrayList<>(pg.gatewayArgs("it_witness"));
+        shared.add("--gerbang.trail.nodes=node-a,node-b");
+        shared.add("--gerbang.trail.checkpoint-interval=1s");
+        a = Gateway.start("witness-node-a", with(shared, "--gerbang.node=node-a"));
+        b = Gateway.start("witness-node-b", with(shared, "--gerbang.node=node-b"));
+        store = Files.createTempDirectory(Gateway.targetDir(), "witness-store-");
+    }
+
+    private static List<String> with(List<String> args, String more) {
+        List<String> all = new ArrayList<>(args);
+        all.add(more);
+        return all;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    @Test
+    void theWitnessFollowsBothNodesAcrossRunsAndAcrossARestartOfOne() throws Exception {
+        calls(a, 3);
+        calls(b, 2);
+        long a1 = awaitStamped("node-a", 3);
+        long b1 = awaitStamped("node-b", 2);
+
+        Run first = witness();
+        assertThat(first.status()).as(first.output()).isZero();
+        assertThat(first.output()).contains("node-a: OK size " + a1, "node-b: OK size " + b1, "first sight", "pinned on first sight", "stamped ");
+        assertThat(store.resolve("node-a/" + a1 + ".checkpoint")).exists();
+        assertThat(store.resolve("node-a/" + a1 + ".tsr")).exists();
+        assertThat(store.resolve("node-b/" + b1 + ".checkpoint")).exists();
+        assertThat(Files.readString(store.resolve("node-b/pinned-keys"))).contains("gerbang/node-b+");
+
+        calls(a, 2);
+        calls(b, 4);
+        long a2 = awaitStamped("node-a", a1 + 2);
+        long b2 = awaitStamped("node-b", b1 + 4);
+        Run second = witness();
+        assertThat(second.status()).as(second.output()).isZero();
+        assertThat(second.output()).contains("node-a: OK size " + a2, "grown from " + a1 + " (consistent)",
+                "node-b: OK size " + b2, "grown from " + b1 + " (consistent)");
+
+        // node B stops and starts again: it continues its chain and its tree, under the same key
+        b.terminate(Duration.ofSeconds(60)); // SIGTERM: a graceful stop
+        b.restart();
+        calls(b, 3);
+        long b3 = awaitStamped("node-b", b2 + 3);
+        Run third = witness();
+        assertThat(third.status()).as(third.output()).isZero();
+        assertThat(third.output()).contains("node-b: OK size " + b3, "grown from " + b2 + " (consistent)",
+                "node-a: OK size " + a2, "unchanged since the last run");
+        assertThat(store.resolve("node-b/" + b3 + ".checkpoint")).exists();
+    }
+
+    /** Calls that leave a record each: refused ones (no such route) are recorded like any other. */
+    private static void calls(Gateway node, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            assertThat(node.get("/api/witness-it/no-such-route/" + i, "dinkes-simpus").statusCode()).isEqualTo(404);
+        }
+    }
+
+    /** Waits for a checkpoint of the node covering at least {@code size} records, with its timestamp; its size. */
+    private static long awaitStamped(String node, long size) {
+        return await(node + "'s checkpoint of at least " + size + " records, stamped").atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(300)).until(() -> stampedSize(node), s -> s >= size);
+    }
+
+    /** The size of the node's latest checkpoint when it is stamped, else -1. */
+    private static long stampedSize(String node) throws Exception {
+        HttpResponse<String> latest = a.get("/audit/checkpoints/" + node + "/latest", "inspektorat-audit");
+        if (latest.statusCode() != 200) {
+            return -1;
+        }
+        long size = Long.parseLong(latest.body().split("\n")[1]);
+        HttpResponse<String> list = a.get("/audit/checkpoints?node=" + node + "&limit=1000", "inspektorat-audit");
+        for (JsonNode entry : Gateway.json(list.body())) {
+            if (entry.path("note").asText().equals(latest.body())) {
+                return entry.path("timestampToken").isTextual() ? size : -1;
+            }
+        }
+        return -1;
+    }
+
+    record Run(int status, String output) {}
+
+    /** {@code java -jar gerbang.jar witness ...}, against node A, with the demo CAs of both nodes. */
+    private static Run witness() throws IOException, InterruptedException {
+        String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-Xmx64m", "-jar", jar, "witness",
+                "--gateway", "http://localhost:" + a.port(),
+                "--client-id", "inspektorat-audit", "--client-secret", "inspektorat-audit-secret",
+                "--store", store.toString(),
+                "--tsa-cert", a.dataDir().resolve("demo-tsa-ca.pem").toString(),
+                "--tsa-cert", b.dataDir().resolve("demo-tsa-ca.pem").toString());
+        Path log = Files.createTempFile(Gateway.targetDir(), "witness-", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the witness did not end within 120 s:\n" + Files.readString(log));
+        }
+        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+}
