@@ -309,6 +309,9 @@ class ConsoleIT {
         browser.findElement(By.id("verify-button")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("verdict")));
         assertThat(browser.findElement(By.id("verdict")).getText()).contains("VALID").doesNotContain("TIDAK");
+        // the node's signed checkpoints, with their timestamps (or that none is signed yet)
+        assertThat(browser.findElement(By.id("checkpoints")).getText()).contains("Checkpoint bertanda tangan");
+        assertThat(browser.findElement(By.id("latest-checkpoints")).getText()).contains("it-console");
         shot("09-verify-valid");
 
         long id;

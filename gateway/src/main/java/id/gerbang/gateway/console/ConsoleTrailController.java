@@ -2,6 +2,8 @@ package id.gerbang.gateway.console;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.gateway.trail.AuditRecord;
+import id.gerbang.gateway.trail.StoredCheckpoint;
+import id.gerbang.gateway.trail.TrailCheckpoints;
 import id.gerbang.gateway.trail.TrailJson;
 import id.gerbang.gateway.trail.TrailQueries;
 import id.gerbang.gateway.trail.TrailVerifier;
@@ -35,13 +37,20 @@ class ConsoleTrailController {
     private static final Logger log = LoggerFactory.getLogger(ConsoleTrailController.class);
     static final int PAGE_SIZE = 50;
 
+    /** The verification page lists the checkpoints signed in this last stretch of time, newest first. */
+    static final java.time.Duration RECENT_CHECKPOINTS = java.time.Duration.ofHours(1);
+    static final int MAX_RECENT_CHECKPOINTS = 100;
+
     private final TrailQueries queries;
+    private final TrailCheckpoints checkpoints;
     private final ConsoleReadings readings;
     private final Wib wib;
     private final ConsoleMessages messages;
 
-    ConsoleTrailController(TrailQueries queries, ConsoleReadings readings, Wib wib, ConsoleMessages messages) {
+    ConsoleTrailController(TrailQueries queries, TrailCheckpoints checkpoints, ConsoleReadings readings, Wib wib,
+            ConsoleMessages messages) {
         this.queries = queries;
+        this.checkpoints = checkpoints;
         this.readings = readings;
         this.wib = wib;
         this.messages = messages;
@@ -165,6 +174,7 @@ class ConsoleTrailController {
             HttpServletResponse response, Authentication auth) {
         model.addAttribute("from", from);
         model.addAttribute("to", to);
+        checkpoints(model);
         if (run == null) {
             return "console/verify";
         }
@@ -196,6 +206,39 @@ class ConsoleTrailController {
         }
         model.addAttribute("result", result);
         return "console/verify";
+    }
+
+    /** A node's latest checkpoint on the verification page; {@code checkpoint} null while it has none. */
+    public record NodeCheckpoint(String node, StoredCheckpoint checkpoint) {
+
+        /** The first characters of the root hash in base64, enough to compare with a kept checkpoint's by eye. */
+        public String root() {
+            return checkpoint == null ? null
+                    : java.util.Base64.getEncoder().encodeToString(checkpoint.rootHash()).substring(0, 16) + "\u2026";
+        }
+    }
+
+    /**
+     * The signed checkpoints, for the verification page: each node's latest (every node the trail is
+     * written by, those without one yet included) and those of the last hour, newest first. They show no
+     * record's content, so looking at them is not a reading of the trail. When they cannot be read, the
+     * page says so and still verifies.
+     */
+    void checkpoints(Model model) {
+        try {
+            java.util.List<NodeCheckpoint> latest = new java.util.ArrayList<>();
+            for (String node : new java.util.TreeSet<>(queries.expectedNodes())) {
+                latest.add(new NodeCheckpoint(node, checkpoints.latest(node).orElse(null)));
+            }
+            java.util.List<StoredCheckpoint> recent = new java.util.ArrayList<>(
+                    checkpoints.list(null, Instant.now().minus(RECENT_CHECKPOINTS), null, MAX_RECENT_CHECKPOINTS));
+            java.util.Collections.reverse(recent);
+            model.addAttribute("latestCheckpoints", latest);
+            model.addAttribute("recentCheckpoints", recent);
+        } catch (SQLException e) {
+            log.error("Console: the checkpoints cannot be read: {}", e.getMessage());
+            model.addAttribute("checkpointsUnavailable", true);
+        }
     }
 
     private TrailQueries.Filter filter(Search s) {

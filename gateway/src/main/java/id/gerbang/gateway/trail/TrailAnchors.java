@@ -21,6 +21,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class TrailAnchors {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TrailAnchors.class);
+
     /** One record's anchor: the checkpoint that covers it and the record's inclusion proof in that tree. */
     public record Anchor(String node, long seq, StoredCheckpoint checkpoint, List<byte[]> proof) {
 
@@ -115,7 +117,16 @@ public class TrailAnchors {
         /** Writes one anchor line per node streamed that a checkpoint covers, nodes in the order first met. */
         public void writeAnchors(Writer out, TrailAnchors anchors) throws IOException, SQLException {
             for (Map.Entry<String, long[]> e : ranges.entrySet()) {
-                Optional<Anchor> a = anchors.ofStretch(e.getKey(), e.getValue()[0], e.getValue()[1]);
+                Optional<Anchor> a;
+                try {
+                    a = anchors.ofStretch(e.getKey(), e.getValue()[0], e.getValue()[1]);
+                } catch (IllegalArgumentException | IllegalStateException broken) {
+                    // the stored tree does not hold what its checkpoint covers (rows removed from the database):
+                    // no anchor line for the node; verification against kept checkpoints reports it
+                    log.error("No anchor line for node {}: its stored tree does not serve its checkpoint: {}",
+                            e.getKey(), broken.getMessage());
+                    continue;
+                }
                 if (a.isPresent()) {
                     out.write(line(a.get()));
                     out.write('\n');

@@ -290,6 +290,18 @@ class AuditControllerTest {
     }
 
     @Test
+    void anExportWhoseTreeRowsWereRemovedStillEndsItsRecordsButWithoutAnAnchorLine() throws Exception {
+        var signer = AnchorFixtures.signer("gerbang-a");
+        AnchorFixtures.sign(db, signer, "gerbang-a", AnchorFixtures.growTree(db, "gerbang-a"), T.plusSeconds(200));
+        try (var c = db.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM trail_tree_node WHERE node = 'gerbang-a' AND level = 1 AND idx = 0");
+        }
+        Export export = Export.of(perform(get("/audit/export").param("from", "2026-11-27T02:00:00Z").param("to", "2026-11-27T03:00:00Z")));
+        assertThat(export.records()).containsExactlyElementsOf(calls);
+        assertThat(export.anchors()).isEmpty();
+    }
+
+    @Test
     void exportsCsvWithAHeaderRow() throws Exception {
         MockHttpServletResponse r = perform(get("/audit/export").param("format", "csv"));
         assertThat(r.getStatus()).isEqualTo(200);
