@@ -66,6 +66,7 @@ class UpstreamCredentialsIT {
         put("it-cred-splp", "url: " + base + "/cred/splp\n  auth: {splp: {token: {secret: it-splp-token}}}");
         put("it-cred-oauth", "url: " + base + "/cred/oauth\n  auth: {oauth2: {tokenUrl: \"" + base
                 + "/oauth/token\", clientId: gerbang, clientSecret: {secret: it-oauth-secret}}}");
+        put("it-cred-assert", "url: " + base + "/cred/assert\n  auth: {apiKey: {header: X-Api-Key, value: {secret: it-api-key}}}\n  callerAssertion: true");
         put("it-cred-broken", "url: " + base + "/cred/broken\n  auth: {oauth2: {tokenUrl: \"" + base
                 + "/oauth/broken\", clientId: gerbang, clientSecret: {secret: it-oauth-secret}}}");
     }
@@ -133,6 +134,38 @@ class UpstreamCredentialsIT {
     }
 
     @Test
+    void theCallerAssertionIsSignedByAKeyOnThePublicJwksAndNamesTheCall() throws Exception {
+        HttpResponse<String> r = gw.send(gw.request("/api/it-cred-assert/x").header("Authorization", "Bearer " + gw.token("dinkes-simpus"))
+                .header("X-User-Id", "budi.santoso").header("X-Correlation-Id", "it-assert-1")
+                .header("X-Gerbang-Assertion", "forged-by-the-caller").GET().build());
+        answers.add(r.headers().map() + r.body());
+        assertThat(r.statusCode()).isEqualTo(200);
+        LoggedRequest got = received("/cred/assert/x");
+        assertThat(got.getHeaders().getHeader("X-Gerbang-Assertion").values()).hasSize(1);
+        assertThat(got.getHeader("X-Api-Key")).isEqualTo(SECRETS.get("it-api-key"));
+
+        // what an OPD application does: fetch the gateway's public keys (no token needed) and verify
+        HttpResponse<String> jwks = gw.send(gw.request("/.well-known/gerbang-jwks.json").GET().build());
+        assertThat(jwks.statusCode()).isEqualTo(200);
+        com.nimbusds.jose.jwk.JWKSet keys = com.nimbusds.jose.jwk.JWKSet.parse(jwks.body());
+        assertThat(keys.getKeys()).allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
+        com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(got.getHeader("X-Gerbang-Assertion"));
+        com.nimbusds.jose.jwk.ECKey key = keys.getKeyByKeyId(jwt.getHeader().getKeyID()).toECKey();
+        assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isTrue();
+        com.nimbusds.jwt.JWTClaimsSet claims = jwt.getJWTClaimsSet();
+        assertThat(claims.getIssuer()).isEqualTo("gerbang");
+        assertThat(claims.getAudience()).containsExactly("dpmptsp");
+        assertThat(claims.getSubject()).isEqualTo("dinkes-simpus");
+        assertThat(claims.getStringClaim("opd")).isEqualTo("dinkes");
+        assertThat(claims.getStringClaim("uid")).isEqualTo("budi.santoso");
+        assertThat(claims.getStringClaim("route")).isEqualTo("it-cred-assert");
+        assertThat(claims.getStringClaim("cid")).isEqualTo("it-assert-1");
+        assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(60_000);
+        assertThat(claims.getJWTID()).isNotBlank();
+        assertThat(gw.dataDir().resolve("assertion-keys").resolve(jwt.getHeader().getKeyID() + ".pem")).exists();
+    }
+
+    @Test
     void aFailingTokenEndpointIsARecorded502AndTheUpstreamIsNeverCalled() throws Exception {
         Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(1);
         HttpResponse<String> r = call("it-cred-broken");
@@ -164,9 +197,11 @@ class UpstreamCredentialsIT {
     void noSecretValueAppearsInAnyAnswerTheTrailTheAdminApiTheCatalogueOrTheLog() throws Exception {
         eachKindOfCredentialReachesTheUpstreamExactlyAndTheCallersNever();
         aFailingTokenEndpointIsARecorded502AndTheUpstreamIsNeverCalled();
-        List<String> seen = new ArrayList<>(answers);
+        List<String> seen = new ArrayList<>();
         seen.add(admin("GET", "/admin/routes", null).body());
-        for (String id : List.of("it-cred-basic", "it-cred-apikey", "it-cred-splp", "it-cred-oauth", "it-cred-broken")) {
+        theCallerAssertionIsSignedByAKeyOnThePublicJwksAndNamesTheCall();
+        seen.add(gw.send(gw.request("/.well-known/gerbang-jwks.json").GET().build()).body());
+        for (String id : List.of("it-cred-basic", "it-cred-apikey", "it-cred-splp", "it-cred-oauth", "it-cred-broken", "it-cred-assert")) {
             seen.add(admin("GET", "/admin/routes/" + id + "/history", null).body());
             HttpResponse<String> catalogue = gw.get("/catalog/" + id, "dinkes-simpus");
             assertThat(Gateway.json(catalogue.body()).path("upstreamCredentials").path("secrets").get(0).path("resolves").asBoolean())
@@ -179,6 +214,7 @@ class UpstreamCredentialsIT {
         seen.add(gw.get("/audit/export?format=ndjson&" + period, "inspektorat-audit").body());
         seen.add(gw.get("/audit/export?format=csv&" + period, "inspektorat-audit").body());
         seen.add(Files.readString(gw.log()));
+        seen.addAll(answers);
 
         for (Map.Entry<String, String> secret : SECRETS.entrySet()) {
             String base64 = Base64.getEncoder().encodeToString(secret.getValue().getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package id.gerbang.gateway.proxy;
 
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.credentials.CallerAssertions;
 import id.gerbang.gateway.trail.CallRecord;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -20,8 +21,11 @@ public class Upstream {
      */
     private final ThreadLocal<byte[][]> buffers;
 
-    public Upstream(ProducerTemplate camel, GerbangProperties properties) {
+    private final CallerAssertions assertions;
+
+    public Upstream(ProducerTemplate camel, GerbangProperties properties, CallerAssertions assertions) {
         this.camel = camel;
+        this.assertions = assertions;
         int bufferSize = properties.proxy().bufferSize();
         this.buffers = ThreadLocal.withInitial(() -> new byte[][] {new byte[bufferSize], new byte[bufferSize]});
         this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
@@ -36,6 +40,6 @@ public class Upstream {
      */
     public UpstreamCall open(HttpServletRequest request, CallRecord call, Endpoint endpoint, String rest, boolean mayRetry)
             throws IOException {
-        return new UpstreamCall(camel, endpoint, request, call, rest, mayRetry, bufferBodiesUpTo, buffers.get());
+        return new UpstreamCall(camel, endpoint, request, call, rest, mayRetry, bufferBodiesUpTo, buffers.get(), assertions);
     }
 }

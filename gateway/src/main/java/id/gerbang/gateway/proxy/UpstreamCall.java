@@ -1,17 +1,20 @@
 package id.gerbang.gateway.proxy;
 
+import id.gerbang.gateway.credentials.CallerAssertions;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
 import id.gerbang.gateway.trail.CallRecord;
 import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.gateway.web.RawResponseHeaders;
 import id.gerbang.routes.Route;
+import id.gerbang.routes.RouteDefinition;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +24,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.message.BasicHeader;
 
 /**
  * One accepted {@code /api} call on its way to the upstream and back: its request body (read whole first,
@@ -37,9 +41,19 @@ public final class UpstreamCall {
     private final BoundedBody body;
     private final ForwardRequest request;
     private final byte[] whole;
+    /** Signs the caller assertion when the route asks for one ({@code upstream.callerAssertion}), else {@code null}. */
+    private final CallerAssertions assertions;
 
     UpstreamCall(ProducerTemplate camel, Endpoint endpoint, HttpServletRequest servletRequest, CallRecord call,
             String rest, boolean mayRetry, long bufferBodiesUpTo, byte[][] buffers) throws IOException {
+        this(camel, endpoint, servletRequest, call, rest, mayRetry, bufferBodiesUpTo, buffers, null);
+    }
+
+    UpstreamCall(ProducerTemplate camel, Endpoint endpoint, HttpServletRequest servletRequest, CallRecord call,
+            String rest, boolean mayRetry, long bufferBodiesUpTo, byte[][] buffers, CallerAssertions assertions)
+            throws IOException {
+        RouteDefinition.Upstream upstream = call.route().definition().upstream();
+        this.assertions = upstream != null && Boolean.TRUE.equals(upstream.callerAssertion()) ? assertions : null;
         this.camel = camel;
         this.endpoint = endpoint;
         this.call = call;
@@ -77,10 +91,24 @@ public final class UpstreamCall {
 
     /** One attempt at the upstream: its open answer, or why there is none ({@link UpstreamFailure}). */
     public ForwardResponse attempt() {
-        ForwardRequest forward = whole == null ? request
-                : new ForwardRequest(request.method(), request.rest(), request.rawQuery(), request.headers(),
-                        new ByteArrayInputStream(whole), whole.length);
+        ForwardRequest forward = whole == null && assertions == null ? request
+                : new ForwardRequest(request.method(), request.rest(), request.rawQuery(), headers(),
+                        whole == null ? request.body() : new ByteArrayInputStream(whole),
+                        whole == null ? request.contentLength() : whole.length);
         return attempt(camel, endpoint, call.route(), forward, body);
+    }
+
+    /** The headers of one attempt: with a caller assertion of its own (fresh {@code iat}, {@code jti}) when the route asks. */
+    private List<Header> headers() {
+        if (assertions == null) {
+            return request.headers();
+        }
+        Route route = call.route();
+        List<Header> headers = new ArrayList<>(request.headers().size() + 1);
+        headers.addAll(request.headers());
+        headers.add(new BasicHeader(CallerAssertions.HEADER, assertions.sign(route.owner(), call.caller().clientId(),
+                call.caller().opd(), call.userId(), route.id(), call.correlationId())));
+        return headers;
     }
 
     /**

@@ -44,7 +44,8 @@ class WebSecurityConfiguration {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/oauth2/token", "/oauth2/authorize", "/oauth2/jwks", "/.well-known/openid-configuration").permitAll()
+                        .requestMatchers("/oauth2/token", "/oauth2/authorize", "/oauth2/jwks", "/.well-known/openid-configuration",
+                                "/.well-known/gerbang-jwks.json").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/admin/**").hasRole(ADMIN_ROLE)
