@@ -6,6 +6,8 @@ import id.gerbang.it.support.Gateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -13,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node whose route directory holds an invalid definition refuses to start, and says which file and
- * which fields are wrong; so does a node with a setting outside its rule, naming the setting. Each a gateway
- * process of its own, with its own directory and port.
+ * which fields are wrong; so does a node with a setting outside its rule, naming the setting, and a node
+ * whose database no longer holds the checkpoint it signed last. Each a gateway process of its own, with its
+ * own directory and port.
  */
 class StartupRefusalIT {
 
@@ -85,5 +88,40 @@ class StartupRefusalIT {
                 .contains("gerbang.proxy.buffer-size = \"0\": must be greater than or equal to 1024")
                 .contains("docs/operations.md");
         assertThat(output).as("never reported ready").doesNotContain("Gerbang is ready");
+    }
+
+    /**
+     * The checkpoint file beside the signing key against a database that lost records: here the H2 database
+     * replaced by an empty one (as a restore from an old copy, or an insider's truncation, would leave it).
+     */
+    @Test
+    void aDatabaseThatNoLongerHoldsTheLastCheckpointStopsStartUp() throws Exception {
+        try (Gateway node = Gateway.start("anchor-refusal", List.of("--gerbang.node=anchor-it",
+                "--gerbang.trail.checkpoint-interval=1s"))) {
+            for (int i = 0; i < 3; i++) { // refused without a token, and recorded
+                assertThat(node.send(HttpRequest.newBuilder(node.uri("/api/it/echo/" + i)).GET().build()).statusCode()).isEqualTo(401);
+            }
+            Path checkpoint = node.dataDir().resolve("trail-anchor-it.checkpoint");
+            org.awaitility.Awaitility.await("a checkpoint of the three records").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.exists(checkpoint) && Files.readString(checkpoint).lines().skip(1).findFirst()
+                            .map(size -> Long.parseLong(size) >= 3).orElse(false));
+            node.terminate(Duration.ofSeconds(30));
+            try (var files = Files.list(node.dataDir())) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("gerbang.")).toList()) {
+                    Files.delete(f); // the H2 database
+                }
+            }
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::restart).hasMessageContaining("exited");
+            String output = Files.readString(node.log(), StandardCharsets.UTF_8);
+            assertThat(output).as("the reason, naming the file and both sizes; output:\n" + Gateway.tail(node.log()))
+                    .contains("not consistent with the checkpoint this node signed last")
+                    .contains("trail-anchor-it.checkpoint")
+                    // the new database already holds the records of the routes loaded at start: another tree
+                    .containsPattern("its tree of anchor-it (has [0-9]+ leaves, the checkpoint covers|at size [0-9]+ has another root)");
+            assertThat(output.lines().filter(l -> l.contains("Gerbang is ready")).count()).as("ready once, before the restart")
+                    .isEqualTo(1);
+        }
     }
 }
