@@ -78,4 +78,36 @@ class StandaloneDefaultIT {
         assertThat(answer.headers().map().keySet()).as("headers of the answer")
                 .noneMatch(name -> name.toLowerCase().startsWith("matched-stub"));
     }
+
+    private static String token(String client) throws Exception {
+        HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (client + ":" + client + "-secret").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(token.body()).get("access_token").asText();
+    }
+
+    private static HttpResponse<String> get(String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theSandboxServiceWantingAnApiKeyGetsItFromTheNodesSecret() throws Exception {
+        HttpResponse<String> answer = get("/api/dpmptsp/perizinan", token("dinkes-simpus"));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"kunci_api\":\"diterima\"").doesNotContain("sandbox-demo-key");
+    }
+
+    @Test
+    void theSandboxServiceVerifyingTheCallerAssertionKnowsWhoCalled() throws Exception {
+        HttpResponse<String> answer = get("/api/dinkes/kunjungan", token("bapenda-sipd"));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"diverifikasi\":true").contains("\"klien\":\"bapenda-sipd\"")
+                .contains("\"rute\":\"dinkes-kunjungan\"");
+    }
 }

@@ -27,18 +27,42 @@ public class RouteSources {
     /** The sandbox routes name this port; it is replaced when the sandbox runs on another. */
     static final int SANDBOX_DEFAULT_PORT = 18080;
 
+    /** The secret the sandbox route {@code dpmptsp-perizinan} names, and the demo value its sandbox service expects. */
+    static final String SANDBOX_SECRET = "sandbox-sicantik-key";
+    static final String SANDBOX_SECRET_VALUE = "sandbox-demo-key";
+
     private final GerbangProperties properties;
     private final RouteDefinitionReader reader;
+    private final Path secretsDir;
 
-    public RouteSources(GerbangProperties properties, RouteDefinitionReader reader) {
+    public RouteSources(GerbangProperties properties, RouteDefinitionReader reader,
+            id.gerbang.gateway.credentials.SecretsProperties secrets) {
         this.properties = properties;
         this.reader = reader;
+        this.secretsDir = secrets.dir();
+    }
+
+    /** Puts the sandbox's demo API key in the secrets directory, unless a value is there already. */
+    private void sandboxSecret() {
+        if (secretsDir == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(secretsDir);
+            Path file = secretsDir.resolve(SANDBOX_SECRET);
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.writeString(file, SANDBOX_SECRET_VALUE + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sandbox's demo secret in " + secretsDir, e);
+        }
     }
 
     /** @throws id.gerbang.routes.InvalidRouteException naming every file that cannot be read */
     public List<SourcedDefinition> load() {
         List<SourcedDefinition> all = new ArrayList<>();
         if (properties.sandbox().enabled()) {
+            sandboxSecret();
             all.addAll(sandboxRoutes());
         }
         Path dir = properties.routes().directory();

@@ -44,10 +44,20 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
     private volatile boolean started;
 
     SandboxServices(GerbangProperties properties) {
+        this(properties, java.util.List::of);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    SandboxServices(GerbangProperties properties, id.gerbang.gateway.credentials.AssertionKeyStore keys) {
+        this(properties, keys::all);
+    }
+
+    private SandboxServices(GerbangProperties properties,
+            java.util.function.Supplier<java.util.List<com.nimbusds.jose.jwk.JWK>> assertionKeys) {
         int port = properties.sandbox().port();
         Thread starter = new Thread(() -> {
             try {
-                WireMockServer started = listen(port);
+                WireMockServer started = listen(port, assertionKeys);
                 server.complete(started);
             } catch (Throwable e) {
                 server.completeExceptionally(e);
@@ -57,14 +67,15 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
         starter.start();
     }
 
-    private static WireMockServer listen(int port) throws IOException {
+    private static WireMockServer listen(int port,
+            java.util.function.Supplier<java.util.List<com.nimbusds.jose.jwk.JWK>> assertionKeys) throws IOException {
         WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options()
                 .bindAddress("127.0.0.1")
                 .port(port)
                 .disableRequestJournal()
                 .containerThreads(16)
                 .globalTemplating(false)
-                .extensions(new WithoutStubHeaders()));
+                .extensions(new WithoutStubHeaders(), new AssertionCheck(assertionKeys)));
         Resource[] stubs = new PathMatchingResourcePatternResolver().getResources("classpath:sandbox/mappings/*.json");
         Arrays.sort(stubs, Comparator.comparing(Resource::getFilename));
         for (Resource stub : stubs) {
@@ -145,6 +156,65 @@ class SandboxServices implements SmartLifecycle, DisposableBean {
         @Override
         public String getName() {
             return "without-stub-headers";
+        }
+    }
+
+    /**
+     * The sandbox SIMPUS checks Gerbang's caller assertion as an OPD application would
+     * (docs/upstream-auth.md): the signature against the gateway's published keys, ES256, the audience
+     * (its own OPD, {@code dinkes}) and the expiry; it answers 401 without a good one.
+     */
+    static final class AssertionCheck implements ResponseTransformerV2 {
+
+        private final java.util.function.Supplier<java.util.List<com.nimbusds.jose.jwk.JWK>> keys;
+
+        AssertionCheck(java.util.function.Supplier<java.util.List<com.nimbusds.jose.jwk.JWK>> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public Response transform(Response response, ServeEvent serveEvent) {
+            String assertion = serveEvent.getRequest().getHeader("X-Gerbang-Assertion");
+            try {
+                com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(assertion);
+                com.nimbusds.jose.jwk.JWK key = keys.get().stream()
+                        .filter(k -> k.getKeyID().equals(jwt.getHeader().getKeyID())).findFirst().orElse(null);
+                var claims = jwt.getJWTClaimsSet();
+                if (key == null || !com.nimbusds.jose.JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
+                        || !jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key.toECKey()))
+                        || !claims.getAudience().contains("dinkes")
+                        || claims.getExpirationTime().toInstant().isBefore(java.time.Instant.now().minusSeconds(5))) {
+                    return refused(response);
+                }
+                java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("diverifikasi", true);
+                body.put("klien", claims.getSubject());
+                body.put("opd", claims.getStringClaim("opd"));
+                body.put("pengguna", claims.getStringClaim("uid"));
+                body.put("rute", claims.getStringClaim("route"));
+                body.put("cid", claims.getStringClaim("cid"));
+                body.put("kunjungan", java.util.List.of(java.util.Map.of("puskesmas", "Pangkalan Kerinci",
+                        "tanggal", "2026-11-28", "poli", "Umum")));
+                return Response.Builder.like(response).but()
+                        .body(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(body)).build();
+            } catch (Exception e) {
+                return refused(response);
+            }
+        }
+
+        private static Response refused(Response response) {
+            return Response.Builder.like(response).but().status(401)
+                    .body("{\"pesan\":\"X-Gerbang-Assertion tidak ada atau tidak sah\"}".getBytes(StandardCharsets.UTF_8)).build();
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return "gerbang-assertion-check";
         }
     }
 }
