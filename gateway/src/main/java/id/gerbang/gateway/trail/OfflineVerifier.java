@@ -27,7 +27,10 @@ import id.gerbang.gateway.anchor.SigningKeys;
  * for people on standard error. It has no configuration: {@code --nodes a,b} gives the nodes that write
  * the trail (records of any other node are then invalid); without it, the nodes found are listed. A
  * node's first records in the file link to a retention checkpoint only when a {@code trail-purge} record
- * in the file, itself verified, announces it; otherwise the result notes where checking started.
+ * in the file, itself verified, announces it; otherwise the result notes where checking started. With
+ * {@code --keys FILE} (the verifier keys trusted) the export's anchor lines, and the checkpoints kept in
+ * the files after {@code --checkpoint}, are checked by an {@link AnchorVerifier} (docs/trail.md, "Against
+ * signed checkpoints").
  *
  * <p>Exit status: 0 valid, 1 invalid (a record fails, or a line is not a record), 2 usage or read error.
  */
