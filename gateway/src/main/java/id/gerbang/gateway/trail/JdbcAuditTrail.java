@@ -105,6 +105,9 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
     private JdbcMerkleNodeStore treeStore;
     private MerkleTree tree;
 
+    /** The leaf input of a record purged before the trail was anchored: its hash is gone. */
+    static final byte[] PURGED_LEAF = new byte[32];
+
     /** How many leaves a backfill appends per transaction. */
     static final int BACKFILL_CHUNK = 10_000;
 
@@ -452,6 +455,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
         long from = t.size();
         log.info("The Merkle tree of node {} has {} leaves and its chain {} records: adding the missing {} leaves from the records",
                 node, from, headSeq, headSeq - from);
+        purgedPrefix(c, store, t);
         while (t.size() < headSeq) {
             long after = t.size();
             try (PreparedStatement s = c.prepareStatement("SELECT node_seq, hash FROM audit_record WHERE node = ? AND node_seq > ? "
@@ -476,6 +480,43 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             c.commit();
             store.pendingCommitted();
             log.info("The Merkle tree of node {}: {} of {} leaves", node, t.size(), headSeq);
+        }
+    }
+
+    /**
+     * The leaves of records retention purged before the tree existed: their hashes are gone, so each gets
+     * {@link #PURGED_LEAF} as its leaf input, except the last purged record, whose hash the retention
+     * checkpoint kept. Without them a trail that had retention on could never be anchored. No proof is
+     * ever asked for a purged record; the records kept are proved from the next leaf on (docs/trail.md,
+     * "Anchoring").
+     */
+    private void purgedPrefix(Connection c, JdbcMerkleNodeStore store, MerkleTree t) throws SQLException {
+        long throughSeq;
+        String throughHash;
+        try (PreparedStatement s = c.prepareStatement("SELECT through_seq, through_hash FROM trail_checkpoint WHERE node = ?")) {
+            s.setString(1, node);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                throughSeq = Math.min(rs.getLong(1), headSeq);
+                throughHash = rs.getString(2);
+            }
+        }
+        if (t.size() >= throughSeq) {
+            return;
+        }
+        log.warn("Records {} to {} of node {} were purged before the trail was anchored: their leaves are placeholders "
+                + "(32 zero bytes; the last one's is its hash, kept by the retention checkpoint), and proofs cover the "
+                + "records from {} on", t.size() + 1, throughSeq, node, throughSeq + 1);
+        while (t.size() < throughSeq) {
+            long end = Math.min(throughSeq, t.size() + BACKFILL_CHUNK);
+            while (t.size() < end) {
+                t.append(t.size() + 1 == throughSeq ? HexFormat.of().parseHex(throughHash) : PURGED_LEAF);
+            }
+            store.insertPending(c);
+            c.commit();
+            store.pendingCommitted();
         }
     }
 

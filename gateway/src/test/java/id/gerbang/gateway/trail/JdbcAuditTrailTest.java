@@ -1,5 +1,11 @@
 package id.gerbang.gateway.trail;
 
+import id.gerbang.gateway.anchor.MerkleTree;
+
+import id.gerbang.gateway.anchor.InMemoryMerkleNodeStore;
+
+import java.util.HexFormat;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -604,6 +610,48 @@ abstract class JdbcAuditTrailTest {
         assertTreesMatchChains(rows()); // completed at start, before any record
         after.record(served("post-26"));
         assertValid(rows(), 26);
+    }
+
+    /**
+     * A trail whose oldest records retention purged before anchoring existed: the purged records get
+     * placeholder leaves (the last one its hash, from the retention checkpoint), and the node writes on.
+     */
+    @Test
+    void aTrailPurgedBeforeAnchoringGetsPlaceholderLeavesForThePurgedRecordsAndWritesOn() throws Exception {
+        JdbcAuditTrail before = trail("pelalawan-1");
+        for (int i = 1; i <= 12; i++) {
+            before.record(served("old-" + i));
+        }
+        before.close();
+        String hashOf7;
+        try (Connection c = db.pool().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT hash FROM audit_record WHERE node = 'pelalawan-1' AND node_seq = 7")) {
+                rs.next();
+                hashOf7 = rs.getString(1);
+            }
+            s.executeUpdate("DELETE FROM trail_tree_node WHERE node = 'pelalawan-1'"); // as before anchoring
+            s.executeUpdate("DELETE FROM audit_record WHERE node = 'pelalawan-1' AND node_seq <= 7"); // as retention does
+            s.executeUpdate("INSERT INTO trail_checkpoint (node, through_seq, through_hash, purged_before) "
+                    + "VALUES ('pelalawan-1', 7, '" + hashOf7 + "', CURRENT_TIMESTAMP)");
+        }
+
+        JdbcAuditTrail after = trail("pelalawan-1");
+        after.record(served("new-13"));
+        assertThat(after.available()).isTrue();
+
+        MerkleTree expected = new MerkleTree(new InMemoryMerkleNodeStore());
+        for (int seq = 1; seq <= 6; seq++) {
+            expected.append(new byte[32]);
+        }
+        expected.append(HexFormat.of().parseHex(hashOf7));
+        List<AuditRecord> kept = rows();
+        assertThat(kept).extracting(AuditRecord::nodeSeq).containsExactly(8L, 9L, 10L, 11L, 12L, 13L);
+        kept.forEach(r -> expected.append(HexFormat.of().parseHex(r.hash())));
+        TrailProofs proofs = new TrailProofs(db.pool());
+        assertThat(proofs.treeSize("pelalawan-1")).isEqualTo(13);
+        assertThat(proofs.rootHash("pelalawan-1", 13)).isEqualTo(expected.rootHash());
+        assertThat(MerkleTree.verifyInclusion(7, 13, MerkleTree.leafHash(HexFormat.of().parseHex(kept.get(0).hash())),
+                proofs.inclusion("pelalawan-1", 8, 13), expected.rootHash())).isTrue();
     }
 
     /** Records removed from under the tree (the newest ones deleted in SQL): the trail refuses to write on it. */
