@@ -1,6 +1,5 @@
 package id.gerbang.it.support;
 
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.net.URL;
@@ -104,20 +103,10 @@ public final class TrailRows {
             ClassLoader cl = jarClasses();
             Class<?> recordClass = cl.loadClass("id.gerbang.gateway.trail.AuditRecord");
             Class<?> verifierClass = cl.loadClass("id.gerbang.gateway.trail.TrailVerifier");
-            RecordComponent[] components = recordClass.getRecordComponents();
-            Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) {
-                types[i] = components[i].getType();
-            }
-            Constructor<?> newRecord = recordClass.getDeclaredConstructor(types);
             Object verifier = verifierClass.getDeclaredConstructor().newInstance();
             Method accept = verifierClass.getMethod("accept", recordClass);
             for (Row row : rows) {
-                Object[] args = new Object[components.length];
-                for (int i = 0; i < components.length; i++) {
-                    args[i] = convert(row.get(snake(components[i].getName())), types[i]);
-                }
-                accept.invoke(verifier, newRecord.newInstance(args));
+                accept.invoke(verifier, auditRecord(row));
             }
             Object result = verifierClass.getMethod("result").invoke(verifier);
             Class<?> resultClass = result.getClass();
@@ -130,6 +119,49 @@ public final class TrailRows {
         }
     }
 
+    /**
+     * The hash of a row as docs/trail.md specifies it (the jar's {@code RecordHash}): what anyone, an insider
+     * who rewrites a row included, computes from the row's content and its {@code prev_hash}.
+     */
+    public static String recordHash(Row row) {
+        try {
+            Object record = auditRecord(row);
+            return (String) jarClasses().loadClass("id.gerbang.gateway.trail.RecordHash")
+                    .getMethod("of", record.getClass()).invoke(null, record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot run the packaged jar's RecordHash: " + e, e);
+        }
+    }
+
+    /**
+     * Makes a node's Ed25519 signing key in {@code keyFile} as the node would on first start (the jar's
+     * {@code SigningKeys}), and returns its verifier key, one line of {@code /audit/keys}: so that a
+     * trusted-keys file can be written before the nodes start.
+     */
+    public static String newSigningKey(Path keyFile, String keyName) {
+        try {
+            Object signer = jarClasses().loadClass("id.gerbang.gateway.anchor.SigningKeys")
+                    .getMethod("create", Path.class, String.class).invoke(null, keyFile, keyName);
+            Object verifier = signer.getClass().getMethod("verifier").invoke(signer);
+            return (String) verifier.getClass().getMethod("verifierKey").invoke(verifier);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot run the packaged jar's SigningKeys: " + e, e);
+        }
+    }
+
+    /** The row as the jar's {@code AuditRecord}. */
+    private static Object auditRecord(Row row) throws ReflectiveOperationException {
+        Class<?> recordClass = jarClasses().loadClass("id.gerbang.gateway.trail.AuditRecord");
+        RecordComponent[] components = recordClass.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] args = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            args[i] = convert(row.get(snake(components[i].getName())), types[i]);
+        }
+        return recordClass.getDeclaredConstructor(types).newInstance(args);
+    }
+
     private static ClassLoader jarClasses() throws ReflectiveOperationException {
         ClassLoader cl = jarClasses;
         if (cl == null) {
@@ -138,7 +170,7 @@ public final class TrailRows {
                 if (cl == null) {
                     Path jar = Paths.get(System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar")).toAbsolutePath();
                     try {
-                        // the jar's own classes; Jackson (which they use) comes from this class path
+                        // the jar's own classes; Jackson and BouncyCastle (which they use) come from this class path
                         cl = new URLClassLoader(new URL[] {new URL("jar:" + jar.toUri() + "!/BOOT-INF/classes/")},
                                 TrailRows.class.getClassLoader());
                     } catch (java.net.MalformedURLException e) {
