@@ -13,9 +13,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.sun.net.httpserver.HttpServer;
 import id.gerbang.it.support.Gateway;
 import id.gerbang.it.support.Postgres;
+import id.gerbang.it.support.TrailRows;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,14 +60,22 @@ class RegistryTwoNodesIT {
         pg.createDatabase("it_registry");
         List<String> shared = new ArrayList<>(pg.gatewayArgs("it_registry"));
         shared.add("--gerbang.trail.nodes=node-a,node-b"); // both write the trail either verifies
-        a = Gateway.start("node-a", with(shared, "--gerbang.node=node-a"));
-        b = Gateway.start("node-b", with(shared, "--gerbang.node=node-b"));
+        // several nodes trust each other's checkpoint keys through one trusted-keys file (docs/operations.md)
+        Path dir = Files.createTempDirectory(Gateway.targetDir(), "registry-keys-");
+        Path trustedKeys = dir.resolve("trusted.keys");
+        Files.writeString(trustedKeys, TrailRows.newSigningKey(dir.resolve("trail-node-a.key"), "gerbang/node-a") + "\n"
+                + TrailRows.newSigningKey(dir.resolve("trail-node-b.key"), "gerbang/node-b") + "\n");
+        shared.add("--gerbang.trail.trusted-keys=" + trustedKeys);
+        a = Gateway.start("node-a", with(shared, "--gerbang.node=node-a",
+                "--gerbang.trail.signing-key-file=" + dir.resolve("trail-node-a.key")));
+        b = Gateway.start("node-b", with(shared, "--gerbang.node=node-b",
+                "--gerbang.trail.signing-key-file=" + dir.resolve("trail-node-b.key")));
         upstream = a.upstream();
     }
 
-    private static List<String> with(List<String> args, String more) {
+    private static List<String> with(List<String> args, String... more) {
         List<String> all = new ArrayList<>(args);
-        all.add(more);
+        all.addAll(List.of(more));
         return all;
     }
 
