@@ -132,10 +132,9 @@ class InsiderRewriteIT {
         assertThat(offlineRewritten.output()).contains("rewritten", "node node-a", "size " + size);
 
         // No witness assertion here: a witness sees only signed checkpoints, and node A, stopped, signs none
-        // over the rewritten tree (the insider cannot: the key is not in the database). The witness's next run
-        // finds A's latest checkpoint unchanged and says OK; it would catch the rewrite only through a new
-        // checkpoint of A whose consistency proof, computed from the rewritten tree rows, cannot verify
-        // against the root it holds. What the witness holds is the kept checkpoint used above.
+        // over the rewritten tree (the insider cannot: the key is not in the database; and A refuses to start
+        // on a tree that does not hold the checkpoint kept beside its key). The witness catches a chain
+        // only once A signs over it: part (3) below.
 
         // ---- (2) the trail as it was, then the insider's cut of A's two newest covered records
         sql("UPDATE audit_record r SET client_id = c.client_id, prev_hash = c.prev_hash, hash = c.hash "
@@ -158,6 +157,18 @@ class InsiderRewriteIT {
         Run offlineTruncated = offlineVerify(export("export-truncated.ndjson"), kept);
         assertThat(offlineTruncated.status()).as(offlineTruncated.output()).isEqualTo(1);
         assertThat(offlineTruncated.output()).contains("truncated", "node-a", "the chain holds " + keep);
+
+        // ---- (3) an insider who also reaches node A's files: the checkpoint file beside A's key and A's
+        // checkpoint rows are removed, and A is restarted on the cut trail. A then signs checkpoints of the cut
+        // tree, and the database holds nothing to compare them with; the witness kept A's earlier ones.
+        Files.delete(dir.resolve("trail-node-a.checkpoint"));
+        sql("DELETE FROM trail_signed_checkpoint WHERE node = '" + A + "'");
+        a.restart();
+        assertThat(a.get("/api/insider-it/no-such-route/after", "dinkes-simpus").statusCode()).isEqualTo(404);
+        awaitStamped(A, keep + 1);
+        Run caught = witness();
+        assertThat(caught.status()).as(caught.output()).isEqualTo(1);
+        assertThat(caught.output()).contains("node-a").containsAnyOf("SHRANK", "FORKED", "REWRITTEN");
     }
 
     // ------------------------------------------------------------------ what the database's owner does
