@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
  * A valid {@link RouteDefinition} with every default applied, in the shape the request pipeline reads
  * on each call. Immutable; a change to a route makes a new {@code Route} with a new {@code version}.
  *
+ * @param upstream     the upstream's URL; {@code null} for a composite ({@link #composite()})
  * @param clientGrants client id to the methods it may call (empty set: every method of the route)
  * @param opdGrants    OPD code to the methods its clients may call (empty set: every method)
  */
@@ -43,14 +44,19 @@ public record Route(
                 d.owner(),
                 d.path(),
                 upper(d.methods() == null || d.methods().isEmpty() ? DEFAULT_METHODS : d.methods()),
-                URI.create(stripTrailingSlash(d.upstream().url())),
-                d.upstream().timeoutMs() == null ? DEFAULT_TIMEOUT_MS : d.upstream().timeoutMs(),
+                d.upstream() == null ? null : URI.create(stripTrailingSlash(d.upstream().url())),
+                d.upstream() == null || d.upstream().timeoutMs() == null ? DEFAULT_TIMEOUT_MS : d.upstream().timeoutMs(),
                 grants(access.clients()),
                 grants(access.opds()),
                 d.maxConcurrent() == null ? DEFAULT_MAX_CONCURRENT : d.maxConcurrent(),
                 d.retries() == null ? 0 : d.retries(),
                 d.maxBodyBytes() == null ? DEFAULT_MAX_BODY_BYTES : d.maxBodyBytes(),
                 d);
+    }
+
+    /** Whether the route answers from other routes' answers ({@code compose}) instead of an upstream. */
+    public boolean composite() {
+        return definition.compose() != null;
     }
 
     private static Map<String, Set<String>> grants(List<RouteDefinition.Grant> grants) {

@@ -27,14 +27,24 @@ public record RouteDefinition(
         Long maxBodyBytes,
         Audit audit,
         String openapi,
-        Mediation mediation) {
+        Mediation mediation,
+        Compose compose) {
+
+    /** A definition that is no composite: one upstream serves it. */
+    public RouteDefinition(String id, String owner, String name, String description, String path,
+            List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
+            Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit, String openapi,
+            Mediation mediation) {
+        this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
+                circuitBreaker, maxBodyBytes, audit, openapi, mediation, null);
+    }
 
     /** A definition without mediation: its upstream speaks what its callers speak. */
     public RouteDefinition(String id, String owner, String name, String description, String path,
             List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
             Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit, String openapi) {
         this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
-                circuitBreaker, maxBodyBytes, audit, openapi, null);
+                circuitBreaker, maxBodyBytes, audit, openapi, null, null);
     }
 
     /** A definition without an OpenAPI document. */
@@ -42,7 +52,7 @@ public record RouteDefinition(
             List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
             Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit) {
         this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
-                circuitBreaker, maxBodyBytes, audit, null, null);
+                circuitBreaker, maxBodyBytes, audit, null, null, null);
     }
 
     /**
@@ -162,4 +172,32 @@ public record RouteDefinition(
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Xml(String root) {}
+
+    /**
+     * A composite route: one GET answer made of several other routes' answers, called in parallel, each
+     * through its own route's policy and access check (docs/routes.md, "Composition").
+     *
+     * @param params  the names of the caller's path segments below the route's path, in order
+     * @param parts   what to call, each under its own name in the answer
+     * @param partial {@code allow} (a failed part is named in {@code incomplete}) or {@code fail} (the default:
+     *                a failed part fails the call)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Compose(List<String> params, List<Part> parts, String partial) {
+
+        public static final String ALLOW = "allow";
+        public static final String FAIL = "fail";
+
+        /** Whether an answer may leave out failed parts; {@code fail} unless written otherwise. */
+        public boolean allowsPartial() {
+            return ALLOW.equals(partial);
+        }
+    }
+
+    /**
+     * One part of a composite: a GET of route {@code route}, with {@code path} appended to that route's path and
+     * {@code query} as its query; a {@code {name}} in either stands for the caller's path segment of that name.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Part(String name, String route, String path, java.util.Map<String, String> query) {}
 }

@@ -38,6 +38,18 @@ public final class RouteValidator {
     /** What a SOAP action may hold: it is written inside quotes in a header, so no quote, backslash or control. */
     private static final Pattern SOAP_ACTION = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]*");
     private static final List<String> SOAP_VERSIONS = List.of("1.1", "1.2");
+    /** A composite's param or part name: what a JSON member or a template can name without quoting. */
+    public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    /** A {@code {param}} in a part's template. */
+    private static final Pattern PARAM_REF = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]{0,63})}");
+    /** A query name or literal value in a part's template: unreserved characters (RFC 3986), sent as written. */
+    private static final Pattern QUERY_TOKEN = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+    /** The member of a composite's answer that names its failed parts. */
+    public static final String INCOMPLETE = "incomplete";
+    public static final int MAX_PARTS = 8;
+    public static final int MAX_PARAMS = 8;
+    private static final int MAX_QUERY = 16;
+    private static final List<String> PARTIAL = List.of(RouteDefinition.Compose.ALLOW, RouteDefinition.Compose.FAIL);
     private static final List<String> EXPRESSION_MARKERS = List.of("${", "#{", "$simple{", "{{");
 
     /** An HTTP header name (RFC 9110 token). */
@@ -76,7 +88,11 @@ public final class RouteValidator {
         v.maxLength("description", d.description(), 2000);
         checkPath(v, d.path());
         Set<String> methods = checkMethods(v, d.methods());
-        checkUpstream(v, d.upstream());
+        if (d.compose() == null) {
+            checkUpstream(v, d.upstream());
+        } else {
+            checkCompose(v, d, methods);
+        }
         if (d.access() != null) {
             checkGrants(v, "access.clients", d.access().clients(), CLIENT, methods);
             checkGrants(v, "access.opds", d.access().opds(), OPD, methods);
@@ -125,8 +141,30 @@ public final class RouteValidator {
             if (overlaps(candidate.path(), other.path())) {
                 violations.add(new Violation("path", Rule.PATH_OVERLAPS, other.id()));
             }
+            checkNesting(candidate, other, violations);
         }
         return violations;
+    }
+
+    /**
+     * A composite's parts are routes with an upstream: a composite naming another as a part, or named as a
+     * part by another, is refused, so that no call fans out twice or in a circle. A part route that does not
+     * exist (yet) is allowed: the registry changes at run time, and such a part is answered when called.
+     */
+    private static void checkNesting(RouteDefinition candidate, RouteDefinition other, List<Violation> violations) {
+        if (candidate.compose() != null && other.compose() != null && candidate.compose().parts() != null) {
+            List<RouteDefinition.Part> parts = candidate.compose().parts();
+            for (int i = 0; i < parts.size(); i++) {
+                if (parts.get(i) != null && other.id() != null && other.id().equals(parts.get(i).route())) {
+                    violations.add(new Violation("compose.parts[" + i + "].route", Rule.COMPOSE_NESTED, other.id()));
+                }
+            }
+        }
+        if (other.compose() != null && other.compose().parts() != null && candidate.id() != null
+                && other.compose().parts().stream().anyMatch(p -> p != null && candidate.id().equals(p.route()))
+                && candidate.compose() != null) {
+            violations.add(new Violation("compose", Rule.COMPOSE_PART_OF, other.id()));
+        }
     }
 
     /**
@@ -326,6 +364,124 @@ public final class RouteValidator {
     }
 
     /**
+     * A composite: GET only, parts instead of an upstream (so none of the upstream's own settings), params and
+     * part names that are identifiers, templates that use only declared params, each param used.
+     */
+    private static void checkCompose(Violations v, RouteDefinition d, Set<String> methods) {
+        RouteDefinition.Compose c = d.compose();
+        if (d.upstream() != null) {
+            v.add("upstream", Rule.UPSTREAM_OR_COMPOSE);
+        }
+        if (!methods.equals(Set.of("GET"))) {
+            v.add("methods", Rule.COMPOSE_GET_ONLY);
+        }
+        if (d.mediation() != null) {
+            v.add("mediation", Rule.COMPOSE_NOT_HERE);
+        }
+        if (d.retries() != null) {
+            v.add("retries", Rule.COMPOSE_NOT_HERE);
+        }
+        if (d.circuitBreaker() != null) {
+            v.add("circuitBreaker", Rule.COMPOSE_NOT_HERE);
+        }
+        Set<String> params = new LinkedHashSet<>();
+        if (c.params() != null && c.params().size() > MAX_PARAMS) {
+            v.add("compose.params", Rule.RANGE, 0, MAX_PARAMS);
+        }
+        v.each("compose.params", c.params(), (field, name) -> {
+            if (v.matches(field, name, IDENTIFIER) && !params.add(name)) {
+                v.add(field, Rule.DUPLICATE_NAME);
+            }
+        });
+        if (c.partial() != null && !PARTIAL.contains(c.partial())) {
+            v.add("compose.partial", Rule.ONE_OF, String.join(", ", PARTIAL));
+        }
+        if (!v.required("compose.parts", c.parts())) {
+            return;
+        }
+        if (c.parts().isEmpty() || c.parts().size() > MAX_PARTS) {
+            v.add("compose.parts", Rule.RANGE, 1, MAX_PARTS);
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> used = new HashSet<>();
+        v.each("compose.parts", c.parts(), (field, part) -> {
+            if (!v.required(field, part)) {
+                return;
+            }
+            if (v.matches(field + ".name", part.name(), IDENTIFIER)) {
+                if (part.name().equals(INCOMPLETE)) {
+                    v.add(field + ".name", Rule.COMPOSE_RESERVED_NAME);
+                } else if (!names.add(part.name())) {
+                    v.add(field + ".name", Rule.DUPLICATE_NAME);
+                }
+            }
+            if (v.matches(field + ".route", part.route(), ROUTE_ID) && part.route().equals(d.id())) {
+                v.add(field + ".route", Rule.COMPOSE_SELF);
+            }
+            if (part.path() != null) {
+                checkPathTemplate(v, field + ".path", part.path(), params, used);
+            }
+            if (part.query() != null) {
+                if (part.query().size() > MAX_QUERY) {
+                    v.add(field + ".query", Rule.RANGE, 0, MAX_QUERY);
+                }
+                part.query().forEach((name, value) -> {
+                    String f = field + ".query." + name;
+                    if (!QUERY_TOKEN.matcher(name).matches()) {
+                        v.add(f, Rule.MUST_MATCH, QUERY_TOKEN.pattern());
+                    }
+                    if (v.required(f, value)) {
+                        checkTemplateValue(v, f, value, QUERY_TOKEN, params, used, Rule.COMPOSE_QUERY_VALUE);
+                    }
+                });
+            }
+        });
+        v.each("compose.params", c.params(), (field, name) -> {
+            if (name != null && params.contains(name) && !used.contains(name)) {
+                v.add(field, Rule.COMPOSE_UNUSED_PARAM);
+            }
+        });
+    }
+
+    private static void checkPathTemplate(Violations v, String field, String path, Set<String> params, Set<String> used) {
+        if (!v.maxLength(field, path, 512)) {
+            return;
+        }
+        if (!path.startsWith("/") || path.equals("/") || path.endsWith("/")) {
+            v.add(field, Rule.COMPOSE_PATH_TEMPLATE, SEGMENT.pattern());
+            return;
+        }
+        for (String segment : path.substring(1).split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                v.add(field, Rule.PATH_DOT_SEGMENT);
+                return;
+            }
+            if (!checkTemplateValue(v, field, segment, SEGMENT, params, used, Rule.COMPOSE_PATH_TEMPLATE)) {
+                return;
+            }
+        }
+    }
+
+    /** A literal matching {@code literal}, or exactly one declared {@code {param}}. */
+    private static boolean checkTemplateValue(Violations v, String field, String value, Pattern literal, Set<String> params,
+            Set<String> used, Rule shape) {
+        java.util.regex.Matcher ref = PARAM_REF.matcher(value);
+        if (ref.matches()) {
+            if (!params.contains(ref.group(1))) {
+                v.add(field, Rule.COMPOSE_UNKNOWN_PARAM, ref.group(1));
+                return false;
+            }
+            used.add(ref.group(1));
+            return true;
+        }
+        if (!literal.matcher(value).matches()) {
+            v.add(field, shape, literal.pattern());
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * Exactly one kind of mediation. A SOAP route serves POST only: the caller's JSON object is the
      * operation's input, and an envelope is always sent with POST.
      */
@@ -431,6 +587,11 @@ public final class RouteValidator {
             if (EXPRESSION_MARKERS.stream().anyMatch(s::contains)) {
                 v.add(field, Rule.EXPRESSION);
             }
+        } else if (value instanceof java.util.Map<?, ?> map) {
+            map.forEach((k, item) -> {
+                refuseExpressions(v, field + "." + k, k);
+                refuseExpressions(v, field + "." + k, item);
+            });
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
                 refuseExpressions(v, field + "[" + i + "]", list.get(i));

@@ -37,8 +37,8 @@ import org.springframework.stereotype.Component;
  * them in that order. Each step is one line there; what it does lives with its concern: request paths
  * ({@link RequestPaths}), bearer tokens ({@link BearerTokens}), routes ({@link RouteRegistry}), access
  * ({@link AccessPolicy}), rate limits ({@link RateLimits}), resilience ({@link RoutePolicy}), the upstream
- * call and the relay of its answer ({@link UpstreamCall}), the call's record ({@link CallRecord},
- * {@link RecordedProblems}). The correlation id was given by {@link GatewayFilter} before.
+ * call and the relay of its answer ({@link UpstreamCall}), or a composite's parts ({@link Composite}), the
+ * call's record ({@link CallRecord}, {@link RecordedProblems}). The correlation id was given by {@link GatewayFilter} before.
  *
  * <p>A step that refuses throws {@link GatewayException}; its code becomes the problem answer, after the
  * call's record is stored.
@@ -64,9 +64,10 @@ public class ApiPipeline {
     private final RateLimits rateLimits;
     private final Upstream upstream;
     private final CallMetrics metrics;
+    private final Composite composite;
 
-    public ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, AuditTrail trail,
-            TrafficPolicies policies, RateLimits rateLimits, Upstream upstream, CallMetrics metrics) {
+    ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, AuditTrail trail,
+            TrafficPolicies policies, RateLimits rateLimits, Upstream upstream, CallMetrics metrics, Composite composite) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.trail = trail;
@@ -74,6 +75,7 @@ public class ApiPipeline {
         this.rateLimits = rateLimits;
         this.upstream = upstream;
         this.metrics = metrics;
+        this.composite = composite;
     }
 
     public void handle(HttpServletRequest request, HttpServletResponse response, String correlationId)
@@ -91,7 +93,11 @@ public class ApiPipeline {
             checkDeclaredLength(request, lease.route());              // Content-Length against maxBodyBytes
             rateLimits.spend(lease.route(), call.caller().clientId()); // one budget across all nodes
             requireTrail();                                           // no upstream acts on an unrecordable call
-            forward(request, response, call, lease);                  // bulkhead, breaker, retries; relay, record
+            if (lease.route().composite()) {
+                composite.answer(request, response, call, lease);     // each part as a call of its own; merged
+            } else {
+                forward(request, response, call, lease);              // bulkhead, breaker, retries; relay, record
+            }
         } catch (GatewayException e) {
             refuse(response, call, e);
         } catch (IOException e) {
@@ -171,7 +177,7 @@ public class ApiPipeline {
         return lease;
     }
 
-    private static void authorize(CallRecord call, Route route) {
+    static void authorize(CallRecord call, Route route) {
         switch (AccessPolicy.decide(call.caller(), route, call.method())) {
             case ALLOWED -> { }
             case METHOD_NOT_ALLOWED -> throw GatewayException.methodNotAllowed(

@@ -84,6 +84,54 @@ public final class UpstreamCall {
                 hasBody && whole == null ? body : null, hasBody ? length : 0);
     }
 
+    /** A part of a composite call: a request without a body, its headers made already. */
+    private UpstreamCall(ProducerTemplate camel, Endpoint endpoint, CallRecord call, ForwardRequest request,
+            CallerAssertions assertions) {
+        RouteDefinition.Upstream upstream = call.route().definition().upstream();
+        this.assertions = upstream != null && Boolean.TRUE.equals(upstream.callerAssertion()) ? assertions : null;
+        this.camel = camel;
+        this.endpoint = endpoint;
+        this.call = call;
+        this.buffers = null;
+        this.body = null;
+        this.whole = null;
+        this.request = request;
+    }
+
+    static UpstreamCall part(ProducerTemplate camel, Endpoint endpoint, CallRecord call, ForwardRequest request,
+            CallerAssertions assertions) {
+        return new UpstreamCall(camel, endpoint, call, request, assertions);
+    }
+
+    /**
+     * Reads a part's answer whole, as the composite's answer is made of it, and no further than
+     * {@code maxBytes} (its route's {@code maxBodyBytes}); counts and digests it on the part's record.
+     *
+     * @throws GatewayException 502 UPSTREAM_UNAVAILABLE for an answer over {@code maxBytes}; the classified
+     *                          failure when its body broke off or came too slowly
+     */
+    public byte[] readWhole(ForwardResponse upstream, long maxBytes) {
+        call.answered(upstream.status(), upstream.upstreamNanos());
+        call.responseStarts();
+        try {
+            InputStream in = upstream.body();
+            if (in == null) {
+                return new byte[0];
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > maxBytes) {
+                call.responded(bytes, 0, (int) maxBytes);
+                throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream of route " + call.route().id()
+                        + " answered more than its maxBodyBytes (" + maxBytes + ")");
+            }
+            call.responded(bytes, 0, bytes.length);
+            upstream.complete();
+            return bytes;
+        } catch (IOException e) {
+            throw UpstreamFailure.classify(e, call.route());
+        }
+    }
+
     /** Whether the call can be sent again: it has no body, or its body was read whole. */
     public boolean replayable() {
         return body == null || whole != null;

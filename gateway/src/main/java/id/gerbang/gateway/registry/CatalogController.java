@@ -77,7 +77,10 @@ class CatalogController {
         if (d.rateLimit() != null) {
             e.putObject("rateLimit").put("requests", d.rateLimit().requests()).put("perSeconds", d.rateLimit().perSeconds());
         }
-        e.put("timeoutMs", r.timeoutMs()).put("maxBodyBytes", r.maxBodyBytes());
+        if (!r.composite()) {
+            e.put("timeoutMs", r.timeoutMs());
+        }
+        e.put("maxBodyBytes", r.maxBodyBytes());
         if (d.openapi() != null) {
             e.put("openapi", d.openapi());
         }
@@ -95,6 +98,12 @@ class CatalogController {
         if (d.mediation() != null) {
             // what a caller sends and gets is JSON either way; this says what the upstream speaks
             e.set("mediation", JSON.valueToTree(d.mediation()));
+        }
+        if (d.compose() != null) {
+            // a caller needs access to every part's route too: each part is checked with the caller's identity
+            ObjectNode c = JSON.valueToTree(d.compose());
+            c.put("partial", d.compose().allowsPartial() ? RouteDefinition.Compose.ALLOW : RouteDefinition.Compose.FAIL);
+            e.set("compose", c);
         }
         return e;
     }

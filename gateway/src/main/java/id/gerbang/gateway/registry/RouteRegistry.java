@@ -111,7 +111,7 @@ public class RouteRegistry implements AutoCloseable {
             return rest;
         }
 
-        /** The Camel endpoint that forwards the call. */
+        /** The Camel endpoint that forwards the call; {@code null} for a composite. */
         public Endpoint endpoint() {
             return served.endpoint;
         }
@@ -173,6 +173,22 @@ public class RouteRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * The route with id {@code id}, held until the lease is closed, as a composite's part finds it;
+     * {@code null} when this node serves no such route.
+     */
+    public Lease acquireById(String id) {
+        while (true) {
+            Served served = current.served().get(id);
+            if (served == null) {
+                return null;
+            }
+            if (served.tryAcquire()) {
+                return new Lease(served, "");
+            }
+        }
+    }
+
     /** How calls of {@code route} are masked on the trail. */
     public Masking masking(Route route) {
         Served served = current.served().get(route.id());
@@ -227,6 +243,15 @@ public class RouteRegistry implements AutoCloseable {
             List<Violation> violations = validator.validate(route.definition());
             if (!violations.isEmpty()) {
                 log.error("Route {} v{} is not served by this node: {}", route.id(), route.version(), violations);
+                continue;
+            }
+            if (route.composite()) {
+                // its parts go through their own routes' Camel routes; the composite has none of its own
+                table.add(route);
+                served.put(route.id(), new Served(route, null, Masking.of(route.definition().audit())));
+                log.info("Route {} v{} ({}) serves /api{} composed of {}", route.id(), route.version(), route.owner(),
+                        route.path(), route.definition().compose().parts().stream()
+                                .map(p -> p.name() + "=" + p.route()).toList());
                 continue;
             }
             if (camel.getRoute(CamelRoutes.camelRouteId(route)) != null) {

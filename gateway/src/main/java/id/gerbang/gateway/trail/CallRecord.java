@@ -32,6 +32,8 @@ public final class CallRecord {
     private final String method;
     private final String path;
     private final String query;
+    /** The composite's correlation id when this call is one of its parts, else {@code null}. */
+    private final String parentCorrelationId;
     private Caller caller;
     private String userId;
     private Route route;
@@ -50,6 +52,32 @@ public final class CallRecord {
         this.method = request.getMethod();
         this.path = request.getRequestURI();
         this.query = request.getQueryString();
+        this.parentCorrelationId = null;
+    }
+
+    private CallRecord(CallRecord parent, String correlationId, String method, String path, String query) {
+        this.correlationId = correlationId;
+        this.method = method;
+        this.path = path;
+        this.query = query;
+        this.parentCorrelationId = parent.correlationId;
+        this.caller = parent.caller;
+        this.userId = parent.userId;
+    }
+
+    /**
+     * The record of one part of a composite call: the caller and user of {@code parent}, a correlation id of
+     * its own, and {@code parentCorrelationId} naming the composite's record.
+     *
+     * @param path the path the part's call would have had as a call of its own ({@code /api...})
+     */
+    public static CallRecord part(CallRecord parent, String correlationId, String method, String path, String query) {
+        return new CallRecord(parent, correlationId, method, path, query);
+    }
+
+    /** The composite's correlation id when this call is one of its parts, else {@code null}. */
+    public String parentCorrelationId() {
+        return parentCorrelationId;
     }
 
     public String correlationId() {
@@ -124,6 +152,11 @@ public final class CallRecord {
         this.upstreamNanos = upstreamNanos;
     }
 
+    /** The gateway's own answer made of other calls' answers (a composite's), with its status. */
+    public void composed(int status) {
+        this.status = status;
+    }
+
     /** The upstream's answer broke off while it was relayed. */
     public void brokenOff() {
         this.error = ErrorCode.UPSTREAM_UNAVAILABLE;
@@ -184,6 +217,7 @@ public final class CallRecord {
                 .requestBody(requestBody == null ? 0L : requestBody.count(),
                         requestBody == null ? null : requestBody.sha256())
                 .responseBody(responseBytes, responseSha256 == null ? null : Sha256.hex(responseSha256))
+                .parentCorrelationId(parentCorrelationId == null ? null : m.shapes(parentCorrelationId))
                 .build();
     }
 }
