@@ -110,4 +110,17 @@ class StandaloneDefaultIT {
         assertThat(answer.body()).contains("\"diverifikasi\":true").contains("\"klien\":\"bapenda-sipd\"")
                 .contains("\"rute\":\"dinkes-kunjungan\"");
     }
+
+    @Test
+    void theSandboxsCompositeAnswersWithBothPartsOrNamesTheOneTheCallerMayNotCall() throws Exception {
+        HttpResponse<String> both = get("/api/warga/profil/1404015708900001", token("dpmptsp-sicantik"));
+        HttpResponse<String> partly = get("/api/warga/profil/1404015708900001", token("dinkes-simpus"));
+
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+        assertThat(both.body()).contains("\"nama_lengkap\":\"Siti Rahmawati\"").contains("\"status\":\"LUNAS\"")
+                .doesNotContain("incomplete");
+        assertThat(partly.statusCode()).as(partly.body()).isEqualTo(200);
+        assertThat(partly.body()).contains("\"nama_lengkap\":\"Siti Rahmawati\"").contains("\"code\":\"ACCESS_DENIED\"")
+                .contains("\"incomplete\":[\"pajak\"]");
+    }
 }
