@@ -1,6 +1,7 @@
 package id.gerbang.gateway;
 
 import id.gerbang.gateway.config.GerbangProperties;
+import id.gerbang.gateway.registry.SplpProperties;
 import id.gerbang.gateway.trail.OfflineVerifier;
 import id.gerbang.gateway.witness.Witness;
 import org.springframework.boot.SpringApplication;
@@ -9,7 +10,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** Gerbang: the authenticated, audited gateway between a regency's agencies (OPDs). */
 @SpringBootApplication(scanBasePackages = "id.gerbang")
-@EnableConfigurationProperties(GerbangProperties.class)
+@EnableConfigurationProperties({GerbangProperties.class, SplpProperties.class})
 public class GerbangApplication {
 
     public static void main(String[] args) {

@@ -264,6 +264,12 @@ class ConsoleIT {
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("saved")));
         assertThat(browser.findElement(By.id("current-version")).getText()).contains("1");
         assertThat(gw.get("/api/console/pasien/7", "dinkes-simpus").statusCode()).as("live at once").isEqualTo(200);
+        HttpResponse<String> splp = withSession(browser.findElement(By.id("splp-openapi")).getAttribute("href").substring(base.length()));
+        assertThat(splp.statusCode()).isEqualTo(200);
+        assertThat(splp.headers().firstValue("Content-Disposition").orElse("")).contains("console-pasien-splp-openapi.json");
+        assertThat(splp.body()).as("the SPLP document names Gerbang, not the upstream")
+                .contains("\"x-wso2-auth-header\" : \"AuthorizationSPLP\"", base + "/api/console/pasien")
+                .doesNotContain(gw.upstream().baseUrl());
 
         browser.findElement(By.id("edit-service")).click();
         yaml = browser.findElement(By.id("yaml"));

@@ -30,6 +30,7 @@ class StandaloneDefaultIT {
     private static Process process;
     private static Path log;
     private static int port;
+    private static int sandboxPort;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
@@ -37,12 +38,13 @@ class StandaloneDefaultIT {
         Path dir = Files.createTempDirectory(Gateway.targetDir(), "standalone-");
         Path data = Files.createDirectories(dir.resolve("data"));
         port = Gateway.freePort();
+        sandboxPort = Gateway.freePort();
         log = dir.resolve("gateway.log");
         // the README's command, nothing else of the other tests' settings: only the ports and the data
         // directory are moved out of the way
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar"),
-                        "--server.port=" + port, "--gerbang.data-dir=" + data, "--gerbang.sandbox.port=" + Gateway.freePort()))
+                        "--server.port=" + port, "--gerbang.data-dir=" + data, "--gerbang.sandbox.port=" + sandboxPort))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("the node exited during start-up:\n" + Gateway.tail(log)).isTrue();
@@ -122,5 +124,17 @@ class StandaloneDefaultIT {
         assertThat(partly.statusCode()).as(partly.body()).isEqualTo(200);
         assertThat(partly.body()).contains("\"nama_lengkap\":\"Siti Rahmawati\"").contains("\"code\":\"ACCESS_DENIED\"")
                 .contains("\"incomplete\":[\"pajak\"]");
+    }
+
+    @Test
+    void theSplpDocumentOfAServiceWithAnApiKeyNamesGerbangNeitherTheSandboxNorTheKey() throws Exception {
+        HttpResponse<String> answer = get("/catalog/dpmptsp-perizinan/openapi?for=splp", token("dinkes-simpus"));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        var doc = new ObjectMapper().readTree(answer.body());
+        assertThat(doc.path("x-wso2-production-endpoints").path("urls").get(0).asText())
+                .isEqualTo("http://127.0.0.1:" + port + "/api/dpmptsp/perizinan");
+        assertThat(doc.path("x-wso2-auth-header").asText()).isEqualTo("AuthorizationSPLP");
+        assertThat(answer.body()).doesNotContain(":" + sandboxPort, "sandbox-sicantik-key", "sandbox-demo-key");
     }
 }

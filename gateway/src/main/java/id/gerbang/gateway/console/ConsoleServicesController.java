@@ -8,6 +8,10 @@ import id.gerbang.gateway.registry.RegistryStore;
 import id.gerbang.gateway.registry.RegistryStore.Outcome;
 import id.gerbang.gateway.registry.RegistryStore.Precondition;
 import id.gerbang.gateway.registry.RouteChanges;
+import id.gerbang.gateway.registry.RouteRegistry;
+import id.gerbang.gateway.registry.SplpOpenApi;
+import id.gerbang.gateway.registry.SplpProperties;
+import id.gerbang.routes.Route;
 import id.gerbang.gateway.trail.Sha256;
 import id.gerbang.gateway.trail.TrailUnavailableException;
 import id.gerbang.routes.InvalidRouteException;
@@ -56,10 +60,14 @@ class ConsoleServicesController {
     private final IntegrationStats stats;
     private final org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits;
     private final ConsoleMessages messages;
+    private final RouteRegistry registry;
+    private final SplpProperties splp;
 
     ConsoleServicesController(RegistryStore store, RouteChanges changes, RouteDefinitionReader reader,
             IntegrationStats stats, org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits,
-            ConsoleMessages messages) {
+            ConsoleMessages messages, RouteRegistry registry, SplpProperties splp) {
+        this.registry = registry;
+        this.splp = splp;
         this.store = store;
         this.changes = changes;
         this.reader = reader;
@@ -102,6 +110,7 @@ class ConsoleServicesController {
         model.addAttribute("current", current.orElse(null));
         model.addAttribute("yaml", current.map(s -> reader.toYaml(s.definition())).orElse(null));
         model.addAttribute("history", history);
+        model.addAttribute("served", registry.table().byId(id) != null);
         long last = history.get(history.size() - 1).version();
         long to = b != null ? b : last;
         long from = a != null ? a : Math.max(1, to - 1);
@@ -115,6 +124,22 @@ class ConsoleServicesController {
         }
         model.addAttribute("diff", diff);
         return "console/service";
+    }
+
+    /** The service as SPLP's API manager imports it (docs/splp.md), the same document as the catalogue's. */
+    @GetMapping("/console/services/{id}/splp-openapi.json")
+    void splpOpenApi(@PathVariable String id, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Route route = registry.table().byId(id);
+        if (route == null) {
+            response.sendError(404);
+            return;
+        }
+        byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(SplpOpenApi.of(route, splp, request));
+        response.setContentType("application/json");
+        response.setHeader("Content-Disposition", "attachment; filename=\"" + id + "-splp-openapi.json\"");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 
     private static RouteDefinition definitionAt(List<RegistryStore.Version> history, long version) {

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -37,10 +38,12 @@ class CatalogController {
 
     private final RouteRegistry registry;
     private final Secrets secrets;
+    private final SplpProperties splp;
 
-    CatalogController(RouteRegistry registry, Secrets secrets) {
+    CatalogController(RouteRegistry registry, Secrets secrets, SplpProperties splp) {
         this.registry = registry;
         this.secrets = secrets;
+        this.splp = splp;
     }
 
     @GetMapping("/catalog")
@@ -58,6 +61,26 @@ class CatalogController {
             return;
         }
         json(response, entry(route));
+    }
+
+    /**
+     * The service as an OpenAPI document for SPLP's API manager ({@code for=splp}, the one form there is yet):
+     * docs/splp.md. Who may read it is who may read the catalogue.
+     */
+    @GetMapping("/catalog/{id}/openapi")
+    void openapi(@PathVariable String id, @RequestParam(name = "for", required = false) String target,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!"splp".equals(target)) {
+            Problems.write(response, ErrorCode.BAD_REQUEST, "for must be splp: the document SPLP's API manager imports",
+                    CorrelationIds.of(request));
+            return;
+        }
+        Route route = registry.table().byId(id);
+        if (route == null) {
+            Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no service has the id " + id, CorrelationIds.of(request));
+            return;
+        }
+        json(response, SplpOpenApi.of(route, splp, request));
     }
 
     private ObjectNode entry(Route r) {

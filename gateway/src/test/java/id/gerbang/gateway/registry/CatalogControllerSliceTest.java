@@ -167,6 +167,33 @@ class CatalogControllerSliceTest {
     }
 
     @Test
+    void theSplpDocumentPointsAtGerbangNeverAtTheUpstreamNorItsSecret() throws Exception {
+        MockHttpServletResponse r = perform(get("/catalog/dpmptsp-izin/openapi").param("for", "splp"), SliceSecurity.CLIENT);
+
+        assertThat(r.getStatus()).isEqualTo(200);
+        assertThat(r.getContentType()).isEqualTo("application/json");
+        JsonNode doc = json(r);
+        assertThat(doc.get("x-wso2-production-endpoints").get("urls").get(0).asText()).isEqualTo("http://localhost/api/dpmptsp/izin");
+        assertThat(doc.get("x-wso2-basePath").asText()).isEqualTo("/dpmptsp/izin/1.0.0");
+        assertThat(doc.get("x-wso2-auth-header").asText()).isEqualTo("AuthorizationSPLP");
+        assertThat(r.getContentAsString()).doesNotContain("127.0.0.1", "sicantik-key", "kunci-rahasia-sicantik");
+    }
+
+    @Test
+    void theOpenApiDocumentIsForSplpOnlyAndForAKnownService() throws Exception {
+        MockHttpServletResponse none = perform(get("/catalog/dpmptsp-izin/openapi"), SliceSecurity.CLIENT);
+        MockHttpServletResponse other = perform(get("/catalog/dpmptsp-izin/openapi").param("for", "x"), SliceSecurity.CLIENT);
+        MockHttpServletResponse unknown = perform(get("/catalog/tidak-ada/openapi").param("for", "splp"), SliceSecurity.CLIENT);
+        MockHttpServletResponse anonymous = perform(get("/catalog/dpmptsp-izin/openapi").param("for", "splp"), null);
+
+        assertThat(none.getStatus()).isEqualTo(400);
+        assertThat(json(none).get("code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(other.getStatus()).isEqualTo(400);
+        assertThat(unknown.getStatus()).isEqualTo(404);
+        assertThat(anonymous.getStatus()).isEqualTo(401);
+    }
+
+    @Test
     void withoutAValidTokenTheAnswerIs401() throws Exception {
         for (String token : new String[] {null, "forged"}) {
             MockHttpServletResponse r = perform(get("/catalog"), token);
