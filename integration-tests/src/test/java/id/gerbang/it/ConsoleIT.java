@@ -206,7 +206,17 @@ class ConsoleIT {
                 .doesNotContain("\"?\"", "calls");
         assertThat(traffic).as("the days of the period around today's calls, drawn as a line").contains("\"type\":\"line\"")
                 .containsPattern("\"labels\":\\[(\"[^\"]+\",){6,}");
-        ((JavascriptExecutor) browser).executeScript("document.getElementById('matrix-title').scrollIntoView()");
+        WebElement picture = browser.findElement(By.id("map-picture"));
+        waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+                "return arguments[0].complete ? arguments[0].naturalWidth : 0", picture)).intValue() > 0);
+        HttpResponse<String> svg = withSession(picture.getAttribute("src").substring(base.length()));
+        assertThat(svg.statusCode()).isEqualTo(200);
+        assertThat(svg.headers().firstValue("Content-Type").orElse("")).startsWith("image/svg+xml");
+        assertThat(svg.headers().firstValue("Content-Security-Policy").orElse("")).startsWith("default-src 'none'");
+        assertThat(svg.body()).as("the picture names each OPD and draws dinkes's calls to diskominfo")
+                .contains("data-opd=\"dinkes\"", "data-from=\"dinkes\" data-to=\"diskominfo\"")
+                .doesNotContain("<script");
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('picture-title').scrollIntoView()");
         shot("04-map");
 
         browser.get(base + "/console/report");
@@ -220,9 +230,13 @@ class ConsoleIT {
         HttpResponse<String> csv = withSession(browser.findElement(By.id("report-csv")).getAttribute("href").substring(base.length()));
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.body()).contains("totals,calls,", "service,owner,calls,failed,refused,availability,p95_ms", "it-echo,");
+        HttpResponse<String> mapFile = withSession(browser.findElement(By.id("report-map-svg")).getAttribute("href").substring(base.length()));
+        assertThat(mapFile.statusCode()).isEqualTo(200);
+        assertThat(mapFile.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment;").endsWith(".svg\"");
         assertThat(gw.get("/audit/records?kind=trail-read&client=auditor&size=200", "inspektorat-audit").body())
                 .as("looking at the map and the report is a reading of the trail")
-                .contains("\\\"action\\\":\\\"map\\\"", "\\\"action\\\":\\\"report\\\"", "\\\"action\\\":\\\"report-csv\\\"");
+                .contains("\\\"action\\\":\\\"map\\\"", "\\\"action\\\":\\\"report\\\"", "\\\"action\\\":\\\"report-csv\\\"",
+                        "\\\"action\\\":\\\"map-svg\\\"");
 
         browser.findElement(By.linkText("English")).click();
         assertThat(h1()).isEqualTo("Service integration period report");

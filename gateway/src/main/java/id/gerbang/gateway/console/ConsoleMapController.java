@@ -126,6 +126,65 @@ class ConsoleMapController {
         return "console/map";
     }
 
+    /**
+     * The map as a picture (SVG, {@link IntegrationMapSvg}) for the map page, the report and a projector;
+     * {@code download} gives it as a file. No script can run in it: it has none, and its policy allows none.
+     */
+    @GetMapping("/console/map.svg")
+    void mapSvg(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+            @RequestParam(required = false) String download, jakarta.servlet.http.HttpServletRequest request,
+            HttpServletResponse response, org.springframework.security.core.Authentication auth)
+            throws IOException, SQLException {
+        Period p;
+        try {
+            p = Period.of(from, to, false, Instant.now(), wib);
+        } catch (InvalidInput e) {
+            response.sendError(400, e.getMessage());
+            return;
+        }
+        if (!recorded("map-svg", p, request, auth)) {
+            response.sendError(503, "the request trail cannot be written, so nothing of it is shown");
+            return;
+        }
+        List<IntegrationMapSvg.Arrow> arrows = stats.pairs(p.from(), p.to()).stream()
+                .map(x -> new IntegrationMapSvg.Arrow(x.from(), x.to(), x.calls(), x.failed())).toList();
+        String period = wib.format(p.from()) + " – " + wib.format(p.to());
+        byte[] svg = IntegrationMapSvg.of(arrows, new IntegrationMapSvg.Words() {
+            public String title() {
+                return messages.text("map.svg.title", period);
+            }
+
+            public String legend() {
+                return messages.text("map.svg.legend");
+            }
+
+            public String noOpd() {
+                return messages.text("map.noOpd");
+            }
+
+            public String none() {
+                return messages.text("common.none");
+            }
+
+            public String tooltip(String caller, String provider, long calls, long failed) {
+                return messages.text("map.svg.tooltip", caller, provider, calls, failed);
+            }
+
+            public String omitted(int drawn, int all) {
+                return messages.text("map.svg.omitted", drawn, all);
+            }
+        }).getBytes(StandardCharsets.UTF_8);
+        response.setContentType("image/svg+xml;charset=UTF-8");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'");
+        response.setHeader("Cache-Control", "no-store");
+        if (download != null) {
+            response.setHeader("Content-Disposition", "attachment; filename=\"gerbang-map-"
+                    + p.fromInput().substring(0, 10) + "-" + p.toInput().substring(0, 10) + ".svg\"");
+        }
+        response.setContentLength(svg.length);
+        response.getOutputStream().write(svg);
+    }
+
     /** The traffic chart's data, as the text of its {@code <script type="application/json">} element. */
     private String traffic(Period p, String noOpd) throws SQLException {
         long bucket = TrafficChart.bucketSeconds(p.from(), p.to());

@@ -105,7 +105,7 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
                         .requestMatchers("/webjars/**", "/console/assets/**", "/console/logged-out").permitAll()
                         .requestMatchers("/console/trail", "/console/trail/**").hasRole("auditor")
                         .requestMatchers("/console/services", "/console/services/**").hasRole("gateway-admin")
-                        .requestMatchers("/console/map", "/console/report", "/console/report.csv")
+                        .requestMatchers("/console/map", "/console/map.svg", "/console/report", "/console/report.csv")
                         .hasAnyRole("auditor", "gateway-admin")
                         .anyRequest().authenticated())
                 .oauth2Login(o -> o
