@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import id.gerbang.routes.Route;
 import id.gerbang.routes.RouteDefinition;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
@@ -16,7 +20,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  *
  * <p>Built from what the catalogue shows and no more: the production endpoint is Gerbang's own public address
  * for the service, never the OPD's upstream; no secret, no upstream credential, no access list (who may call
- * is Gerbang's to decide on every call, whatever SPLP lets through).
+ * is Gerbang's to decide on every call, whatever SPLP lets through). A name or description that mentions the
+ * upstream's address or a credential's name has it blanked out.
  */
 public final class SplpOpenApi {
 
@@ -82,9 +87,68 @@ public final class SplpOpenApi {
         if (d.description() != null) {
             s.append(d.description()).append(' ');
         }
+        String text = s.toString();
+        for (String word : privateWords(d.upstream())) {
+            text = text.replace(word, "…");
+        }
+        s.setLength(0);
+        s.append(text);
         s.append("Layanan milik OPD ").append(route.owner()).append(", dilayani Gerbang di /api").append(route.path())
                 .append(". Gerbang memeriksa tokennya sendiri (Authorization: Bearer) pada setiap panggilan.");
         return s.toString();
+    }
+
+    /**
+     * What a name or description written for the regency's own developers may mention that SPLP must not
+     * see: the upstream's address and host, the credentials' names, users and endpoints.
+     */
+    private static List<String> privateWords(RouteDefinition.Upstream u) {
+        List<String> words = new ArrayList<>();
+        if (u == null) {
+            return words;
+        }
+        addressOf(words, u.url());
+        RouteDefinition.Auth a = u.auth();
+        if (a != null) {
+            if (a.basic() != null) {
+                words.add(a.basic().username());
+                words.add(secret(a.basic().password()));
+            }
+            if (a.apiKey() != null) {
+                words.add(secret(a.apiKey().value()));
+            }
+            if (a.oauth2() != null) {
+                addressOf(words, a.oauth2().tokenUrl());
+                words.add(a.oauth2().clientId());
+                words.add(secret(a.oauth2().clientSecret()));
+            }
+            if (a.splp() != null) {
+                words.add(secret(a.splp().token()));
+            }
+        }
+        if (u.tls() != null) {
+            words.add(u.tls().trustSecret());
+            words.add(u.tls().clientCertSecret());
+        }
+        words.removeIf(w -> w == null || w.isBlank());
+        words.sort(Comparator.comparingInt(String::length).reversed());
+        return words;
+    }
+
+    private static void addressOf(List<String> words, String url) {
+        if (url == null) {
+            return;
+        }
+        words.add(url);
+        try {
+            words.add(URI.create(url).getHost());
+        } catch (IllegalArgumentException e) {
+            // validated before it was served; nothing more to hide
+        }
+    }
+
+    private static String secret(RouteDefinition.SecretRef ref) {
+        return ref == null ? null : ref.secret();
     }
 
     private static String stripSlash(String url) {

@@ -27,7 +27,7 @@ class SplpOpenApiTest {
             id: bapenda-pbb
             owner: bapenda
             name: Tagihan PBB
-            description: Tagihan PBB-P2 per NOP <b>&amp</b> "kutip"
+            description: Tagihan PBB-P2 per NOP <b>&amp</b> "kutip", dari http://sipd.bapenda.internal:8443/pbb dengan token splp-bapenda-token
             path: /bapenda/pbb
             methods: [GET, POST]
             upstream:
@@ -161,11 +161,13 @@ class SplpOpenApiTest {
     }
 
     @Test
-    void saysNothingPrivateNoUpstreamNoSecretNoAccessList() throws Exception {
+    void saysNothingPrivateNoUpstreamNoSecretNoAccessListEvenWhereTheDescriptionMentionsThem() throws Exception {
         String text = JSON.writeValueAsString(DOC);
 
         assertThat(text).doesNotContain("internal", "8443", "splp-bapenda-token", "secret", "dinkes-simpus", "dpmptsp",
                 "callerAssertion", "openapi.json");
+        assertThat(DOC.get("info").get("description").asText()).as("the description, its private words blanked out")
+                .startsWith("Tagihan PBB. Tagihan PBB-P2 per NOP <b>&amp</b> \"kutip\", dari … dengan token … ");
     }
 
     @Test
