@@ -178,4 +178,17 @@ class SplpOpenApiTest {
                 .isEqualTo("https://gerbang.example.go.id/api/bapenda/pbb");
         assertThat(doc.get("x-wso2-basePath").asText()).isEqualTo("/bapenda/pbb/v1");
     }
+
+    @Test
+    void aComposedServiceWithoutAnUpstreamHasItsDocumentToo() throws Exception {
+        String yaml = new String(SplpOpenApiTest.class.getResourceAsStream("/sandbox/routes/profil-warga.yaml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        Route composite = Route.from(new RouteDefinitionReader().readYaml(yaml, "sandbox").get(0), 1);
+
+        JsonNode doc = JSON.valueToTree(SplpOpenApi.of(composite, "https://gerbang.example.go.id", "", "1.0.0"));
+
+        assertThat(doc.get("x-wso2-production-endpoints").get("urls").get(0).asText())
+                .isEqualTo("https://gerbang.example.go.id/api/warga/profil");
+        assertThat(doc.get("paths").get("/*").fieldNames()).toIterable().containsExactly("get");
+    }
 }
