@@ -21,6 +21,8 @@ public final class CorrelationIds {
     public static final String HEADER = "X-Correlation-Id";
     /** The request attribute holding the id of the request. */
     public static final String ATTRIBUTE = CorrelationIds.class.getName() + ".id";
+    /** The key of the id in the logging context (MDC) while its request is served: a field of every log line. */
+    public static final String MDC_KEY = "correlationId";
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 

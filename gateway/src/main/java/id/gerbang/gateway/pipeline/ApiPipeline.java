@@ -11,6 +11,7 @@ import id.gerbang.gateway.proxy.ForwardResponse;
 import id.gerbang.gateway.proxy.Upstream;
 import id.gerbang.gateway.proxy.UpstreamCall;
 import id.gerbang.gateway.registry.RouteRegistry;
+import id.gerbang.gateway.tracing.CallTracing;
 import id.gerbang.gateway.trail.AuditTrail;
 import id.gerbang.gateway.trail.CallRecord;
 import id.gerbang.gateway.trail.Masking;
@@ -42,6 +43,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>A step that refuses throws {@link GatewayException}; its code becomes the problem answer, after the
  * call's record is stored.
+ *
+ * <p>When tracing is on ({@link CallTracing}), the call is a server span, and the token check, the access
+ * decision, the rate limit, the way to the upstream (each attempt a span of its own) and the trail's record
+ * are its child spans.
  */
 @Component
 public class ApiPipeline {
@@ -65,9 +70,11 @@ public class ApiPipeline {
     private final Upstream upstream;
     private final CallMetrics metrics;
     private final Composite composite;
+    private final CallTracing tracing;
 
     ApiPipeline(TokenAuthenticator authenticator, RouteRegistry registry, AuditTrail trail,
-            TrafficPolicies policies, RateLimits rateLimits, Upstream upstream, CallMetrics metrics, Composite composite) {
+            TrafficPolicies policies, RateLimits rateLimits, Upstream upstream, CallMetrics metrics, Composite composite,
+            CallTracing tracing) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.trail = trail;
@@ -76,22 +83,24 @@ public class ApiPipeline {
         this.upstream = upstream;
         this.metrics = metrics;
         this.composite = composite;
+        this.tracing = tracing;
     }
 
     public void handle(HttpServletRequest request, HttpServletResponse response, String correlationId)
             throws IOException {
         CallRecord call = new CallRecord(request, correlationId);
         RouteRegistry.Lease lease = null;
+        CallTracing.Step traced = tracing.call(call.method());       // the call's server span, when tracing is on
         try {
             refuseUnreasonable(call);                                 // method, length of the target
             refuseHostile(call);                                      // dot segments, encodings, tokens in the query
-            call.caller(authenticate(request));                       // the bearer token, verified
+            call.caller(tracing.step("gerbang.token", () -> authenticate(request))); // the bearer token, verified
             call.userId(userId(request));                             // X-User-Id, when sane
             lease = findRoute(call.path());                           // longest path prefix, held until done
             call.route(lease.route(), lease.masking());
-            authorize(call, lease.route());                           // method, then access list
+            tracing.step("gerbang.access", () -> authorize(call, call.route())); // method, then access list
             checkDeclaredLength(request, lease.route());              // Content-Length against maxBodyBytes
-            rateLimits.spend(lease.route(), call.caller().clientId()); // one budget across all nodes
+            tracing.step("gerbang.rate-limit", () -> rateLimits.spend(call.route(), call.caller().clientId())); // one budget across all nodes
             requireTrail();                                           // no upstream acts on an unrecordable call
             if (lease.route().composite()) {
                 composite.answer(request, response, call, lease);     // each part as a call of its own; merged
@@ -117,6 +126,30 @@ public class ApiPipeline {
             metrics.record(call.route() == null ? null : call.route().id(),
                     call.caller() == null ? null : call.caller().clientId(), call.status(),
                     call.error() == null ? null : call.error().name(), System.nanoTime() - call.startNanos());
+            if (log.isDebugEnabled()) {
+                log.debug("Call on route {} by {}: {} {} in {} ms", call.route() == null ? "-" : call.route().id(),
+                        call.caller() == null ? "-" : call.caller().clientId(), call.status(),
+                        call.error() == null ? "-" : call.error().name(), (System.nanoTime() - call.startNanos()) / 1_000_000);
+            }
+            if (traced.on()) {
+                endTrace(traced, call);
+            }
+        }
+    }
+
+    /**
+     * Names the call's server span after its route and tags it with what is no one's personal data: the
+     * route and its owner, the calling application and its OPD, the status and the gateway's error code.
+     */
+    private static void endTrace(CallTracing.Step traced, CallRecord call) {
+        try (traced) {
+            if (call.route() != null) {
+                traced.route(call.route().id()).tag("gerbang.route.owner", call.route().owner());
+            }
+            if (call.caller() != null) {
+                traced.tag("gerbang.client", call.caller().clientId()).tag("gerbang.client.opd", call.caller().opd());
+            }
+            traced.tag("gerbang.correlation_id", call.correlationId()).status(call.status()).refused(call.error());
         }
     }
 
@@ -206,10 +239,15 @@ public class ApiPipeline {
     private void forward(HttpServletRequest request, HttpServletResponse response, CallRecord call,
             RouteRegistry.Lease lease) throws IOException {
         RoutePolicy policy = policies.of(lease.route());
-        try (RoutePolicy.Permit inFlight = policy.enter()) {
-            UpstreamCall upstreamCall = upstream.open(request, call, lease.endpoint(), lease.rest(), policy.retries(call.method()));
-            try (ForwardResponse answer = policy.call(call.method(), upstreamCall.replayable(), upstreamCall::attempt)) {
-                upstreamCall.relay(answer, response, () -> record(call));
+        try (CallTracing.Step traced = tracing.step("gerbang.upstream"); RoutePolicy.Permit inFlight = policy.enter()) {
+            try {
+                UpstreamCall upstreamCall = upstream.open(request, call, lease.endpoint(), lease.rest(), policy.retries(call.method()));
+                try (ForwardResponse answer = policy.call(call.method(), upstreamCall.replayable(), upstreamCall::attempt)) {
+                    upstreamCall.relay(answer, response, () -> record(call));
+                }
+            } catch (GatewayException e) {
+                traced.refused(e.code());
+                throw e;
             }
         }
     }
@@ -222,13 +260,17 @@ public class ApiPipeline {
             return;
         }
         call.problem(Problems.json(refusal.code(), refusal.getMessage(), call.correlationId()).getBytes(StandardCharsets.UTF_8));
-        call.refused(RecordedProblems.refuse(() -> trail.record(call.entry(unroutedMasking(call))), response, refusal,
-                call.correlationId()));
+        try (CallTracing.Step traced = tracing.step("gerbang.trail")) {
+            call.refused(RecordedProblems.refuse(() -> trail.record(call.entry(unroutedMasking(call))), response, refusal,
+                    call.correlationId()));
+        }
     }
 
     /** Stores the call's record; {@code false} when the trail cannot take it. */
     private boolean record(CallRecord call) {
-        return RecordedProblems.stored(() -> trail.record(call.entry(unroutedMasking(call))), call.correlationId());
+        try (CallTracing.Step traced = tracing.step("gerbang.trail")) {
+            return RecordedProblems.stored(() -> trail.record(call.entry(unroutedMasking(call))), call.correlationId());
+        }
     }
 
     /**

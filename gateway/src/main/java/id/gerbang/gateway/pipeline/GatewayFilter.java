@@ -13,6 +13,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.slf4j.MDC;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -20,6 +21,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * paths anywhere on the server, and hands {@code /api/**} to the {@link ApiPipeline}. Everything else
  * (admin, catalogue, token endpoint, actuator) continues down the usual Spring chain; {@code /api}
  * calls never enter it, which keeps the hot path short.
+ *
+ * <p>While the request is served, its correlation id is in the logging context ({@link CorrelationIds#MDC_KEY}),
+ * so that every log line written for it names it (docs/operations.md, "Logs").
  */
 public class GatewayFilter extends OncePerRequestFilter {
 
@@ -37,6 +41,16 @@ public class GatewayFilter extends OncePerRequestFilter {
         String correlationId = CorrelationIds.keepOrCreate(request.getHeader(Problems.CORRELATION_HEADER));
         request.setAttribute(CorrelationIds.ATTRIBUTE, correlationId);
         response.setHeader(Problems.CORRELATION_HEADER, correlationId);
+        MDC.put(CorrelationIds.MDC_KEY, correlationId);
+        try {
+            filter(request, response, chain, correlationId);
+        } finally {
+            MDC.remove(CorrelationIds.MDC_KEY);
+        }
+    }
+
+    private void filter(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String correlationId)
+            throws ServletException, IOException {
         String path = request.getRequestURI();
         if (path.startsWith(ApiPipeline.API_PREFIX)
                 && (path.length() == ApiPipeline.API_PREFIX.length() || path.charAt(ApiPipeline.API_PREFIX.length()) == '/')) {

@@ -16,7 +16,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * The header rules of docs/security.md ("Headers"), both ways. Towards the upstream: the caller's safe headers, without
  * {@code Authorization}, hop-by-hop headers (and those named in {@code Connection}), headers that could
  * steer the gateway's machinery ({@code Camel*} in any case), method overrides, and the caller's own
- * {@code X-Gerbang-*} and {@code X-Forwarded-*}; then the gateway's identity and forwarding headers.
+ * {@code X-Gerbang-*}, {@code X-Forwarded-*} and trace context ({@code traceparent}, {@code tracestate},
+ * {@code baggage}, B3); then the gateway's identity and forwarding headers.
  * Back to the caller: the upstream's headers without hop-by-hop ones and without {@code X-Gerbang-*}.
  * Both ways a name is compared with {@code _} read as {@code -} ({@link #dashed}): {@code X_Gerbang_Client}
  * is dropped like {@code X-Gerbang-Client}. Other names with underscores pass unchanged.
@@ -41,7 +42,11 @@ public final class ForwardHeaders {
             "x-http-method-override", "x-method-override", "x-http-method",
             // replaced by the gateway's own values
             "x-correlation-id", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
-            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"));
+            "x-forwarded-port", "x-forwarded-prefix", "x-real-ip",
+            // trace context: the upstream's parent is Gerbang's attempt span, never what a caller claims
+            // (W3C trace context and baggage, and the B3 headers other tracers read)
+            "traceparent", "tracestate", "baggage", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+            "x-b3-sampled", "x-b3-flags"));
 
     private ForwardHeaders() {}
 

@@ -2,6 +2,7 @@ package id.gerbang.gateway.proxy;
 
 import id.gerbang.gateway.config.GerbangProperties;
 import id.gerbang.gateway.credentials.CallerAssertions;
+import id.gerbang.gateway.tracing.CallTracing;
 import id.gerbang.gateway.trail.CallRecord;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -24,10 +25,12 @@ public class Upstream {
     private final ThreadLocal<byte[][]> buffers;
 
     private final CallerAssertions assertions;
+    private final CallTracing tracing;
 
-    public Upstream(ProducerTemplate camel, GerbangProperties properties, CallerAssertions assertions) {
+    public Upstream(ProducerTemplate camel, GerbangProperties properties, CallerAssertions assertions, CallTracing tracing) {
         this.camel = camel;
         this.assertions = assertions;
+        this.tracing = tracing;
         int bufferSize = properties.proxy().bufferSize();
         this.buffers = ThreadLocal.withInitial(() -> new byte[][] {new byte[bufferSize], new byte[bufferSize]});
         this.bufferBodiesUpTo = properties.proxy().bufferBodiesUpTo();
@@ -42,7 +45,7 @@ public class Upstream {
      */
     public UpstreamCall open(HttpServletRequest request, CallRecord call, Endpoint endpoint, String rest, boolean mayRetry)
             throws IOException {
-        return new UpstreamCall(camel, endpoint, request, call, rest, mayRetry, bufferBodiesUpTo, buffers.get(), assertions);
+        return new UpstreamCall(camel, endpoint, request, call, rest, mayRetry, bufferBodiesUpTo, buffers.get(), assertions, tracing);
     }
 
     /**

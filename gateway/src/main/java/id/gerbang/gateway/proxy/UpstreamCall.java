@@ -3,6 +3,7 @@ package id.gerbang.gateway.proxy;
 import id.gerbang.gateway.credentials.CallerAssertions;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.errors.GatewayException;
+import id.gerbang.gateway.tracing.CallTracing;
 import id.gerbang.gateway.trail.CallRecord;
 import id.gerbang.gateway.trail.RecordedProblems;
 import id.gerbang.gateway.web.RawResponseHeaders;
@@ -43,15 +44,19 @@ public final class UpstreamCall {
     private final byte[] whole;
     /** Signs the caller assertion when the route asks for one ({@code upstream.callerAssertion}), else {@code null}. */
     private final CallerAssertions assertions;
+    /** A span per attempt, whose context the upstream gets as its {@code traceparent}, when tracing is on. */
+    private final CallTracing tracing;
+    private int attempts;
 
     UpstreamCall(ProducerTemplate camel, Endpoint endpoint, HttpServletRequest servletRequest, CallRecord call,
             String rest, boolean mayRetry, long bufferBodiesUpTo, byte[][] buffers) throws IOException {
-        this(camel, endpoint, servletRequest, call, rest, mayRetry, bufferBodiesUpTo, buffers, null);
+        this(camel, endpoint, servletRequest, call, rest, mayRetry, bufferBodiesUpTo, buffers, null, CallTracing.OFF);
     }
 
     UpstreamCall(ProducerTemplate camel, Endpoint endpoint, HttpServletRequest servletRequest, CallRecord call,
-            String rest, boolean mayRetry, long bufferBodiesUpTo, byte[][] buffers, CallerAssertions assertions)
-            throws IOException {
+            String rest, boolean mayRetry, long bufferBodiesUpTo, byte[][] buffers, CallerAssertions assertions,
+            CallTracing tracing) throws IOException {
+        this.tracing = tracing;
         RouteDefinition.Upstream upstream = call.route().definition().upstream();
         this.assertions = upstream != null && Boolean.TRUE.equals(upstream.callerAssertion()) ? assertions : null;
         this.camel = camel;
@@ -96,6 +101,8 @@ public final class UpstreamCall {
         this.body = null;
         this.whole = null;
         this.request = request;
+        // a part runs on a thread of the composition, outside the call's trace: no span, no traceparent
+        this.tracing = CallTracing.OFF;
     }
 
     static UpstreamCall part(ProducerTemplate camel, Endpoint endpoint, CallRecord call, ForwardRequest request,
@@ -137,25 +144,43 @@ public final class UpstreamCall {
         return body == null || whole != null;
     }
 
-    /** One attempt at the upstream: its open answer, or why there is none ({@link UpstreamFailure}). */
+    /**
+     * One attempt at the upstream: its open answer, or why there is none ({@link UpstreamFailure}). With
+     * tracing on, the attempt is a span of its own (numbered from 1) that ends with the answer's head.
+     */
     public ForwardResponse attempt() {
-        ForwardRequest forward = whole == null && assertions == null ? request
-                : new ForwardRequest(request.method(), request.rest(), request.rawQuery(), headers(),
-                        whole == null ? request.body() : new ByteArrayInputStream(whole),
-                        whole == null ? request.contentLength() : whole.length);
-        return attempt(camel, endpoint, call.route(), forward, body);
+        try (CallTracing.Step traced = tracing.attempt(request.method(), ++attempts)) {
+            ForwardRequest forward = whole == null && assertions == null && !traced.on() ? request
+                    : new ForwardRequest(request.method(), request.rest(), request.rawQuery(), headers(traced),
+                            whole == null ? request.body() : new ByteArrayInputStream(whole),
+                            whole == null ? request.contentLength() : whole.length);
+            try {
+                ForwardResponse answer = attempt(camel, endpoint, call.route(), forward, body);
+                traced.status(answer.response().getCode());
+                return answer;
+            } catch (GatewayException e) {
+                traced.refused(e.code());
+                throw e;
+            }
+        }
     }
 
-    /** The headers of one attempt: with a caller assertion of its own (fresh {@code iat}, {@code jti}) when the route asks. */
-    private List<Header> headers() {
-        if (assertions == null) {
+    /**
+     * The headers of one attempt: with a caller assertion of its own (fresh {@code iat}, {@code jti}) when the
+     * route asks, and the attempt's span as {@code traceparent} when tracing is on.
+     */
+    private List<Header> headers(CallTracing.Step traced) {
+        if (assertions == null && !traced.on()) {
             return request.headers();
         }
-        Route route = call.route();
-        List<Header> headers = new ArrayList<>(request.headers().size() + 1);
+        List<Header> headers = new ArrayList<>(request.headers().size() + 3);
         headers.addAll(request.headers());
-        headers.add(new BasicHeader(CallerAssertions.HEADER, assertions.sign(route.owner(), call.caller().clientId(),
-                call.caller().opd(), call.userId(), route.id(), call.correlationId())));
+        if (assertions != null) {
+            Route route = call.route();
+            headers.add(new BasicHeader(CallerAssertions.HEADER, assertions.sign(route.owner(), call.caller().clientId(),
+                    call.caller().opd(), call.userId(), route.id(), call.correlationId())));
+        }
+        traced.inject((name, value) -> headers.add(new BasicHeader(name, value)));
         return headers;
     }
 

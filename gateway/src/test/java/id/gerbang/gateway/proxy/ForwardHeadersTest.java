@@ -66,6 +66,25 @@ class ForwardHeadersTest {
     }
 
     @Test
+    void dropsTheCallersTraceContextWhichOnlyTheGatewaySets() {
+        MockHttpServletRequest r = request();
+        r.addHeader("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        r.addHeader("TraceState", "vendor=1");
+        r.addHeader("baggage", "nik=1404015708900001");
+        r.addHeader("b3", "0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1");
+        r.addHeader("X-B3-TraceId", "0af7651916cd43dd8448eb211c80319c");
+        r.addHeader("X_B3_SpanId", "b7ad6b7169203331");
+        r.addHeader("X-B3-ParentSpanId", "b7ad6b7169203331");
+        r.addHeader("X-B3-Sampled", "1");
+        r.addHeader("X-B3-Flags", "1");
+
+        List<Header> out = ForwardHeaders.toUpstream(r, "c", "dinkes-simpus", "dinkes", null);
+
+        assertThat(names(out)).containsExactlyInAnyOrder("Accept", "X-Correlation-Id", "X-Gerbang-Client",
+                "X-Gerbang-Opd", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host");
+    }
+
+    @Test
     void dropsHeadersNamedInConnection() {
         MockHttpServletRequest r = request();
         r.addHeader("Connection", "keep-alive, X-Secret");
