@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * A valid {@link RouteDefinition} with every default applied, in the shape the request pipeline reads
  * on each call. Immutable; a change to a route makes a new {@code Route} with a new {@code version}.
  *
- * @param upstream     the upstream's URL; {@code null} for a composite ({@link #composite()})
+ * @param upstream     the upstream's URL; {@code null} for a composite ({@link #composite()}) and for a mock
+ *                     route defined without one ({@link #mock()})
  * @param clientGrants client id to the methods it may call (empty set: every method of the route)
  * @param opdGrants    OPD code to the methods its clients may call (empty set: every method)
  */
@@ -57,6 +58,14 @@ public record Route(
     /** Whether the route answers from other routes' answers ({@code compose}) instead of an upstream. */
     public boolean composite() {
         return definition.compose() != null;
+    }
+
+    /**
+     * Whether the route answers from the examples of its OpenAPI document instead of calling an upstream
+     * ({@code mock: true}, docs/routes.md "Mock routes").
+     */
+    public boolean mock() {
+        return Boolean.TRUE.equals(definition.mock());
     }
 
     private static Map<String, Set<String>> grants(List<RouteDefinition.Grant> grants) {

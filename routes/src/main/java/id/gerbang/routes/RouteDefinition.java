@@ -3,6 +3,7 @@ package id.gerbang.routes;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -28,15 +29,26 @@ public record RouteDefinition(
         Audit audit,
         String openapi,
         Mediation mediation,
-        Compose compose) {
+        Compose compose,
+        Boolean mock,
+        JsonNode openapiDocument) {
 
-    /** A definition that is no composite: one upstream serves it. */
+    /** A definition that is no composite, no mock, and carries no OpenAPI document (at most a link to one). */
     public RouteDefinition(String id, String owner, String name, String description, String path,
             List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
             Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit, String openapi,
             Mediation mediation) {
         this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
-                circuitBreaker, maxBodyBytes, audit, openapi, mediation, null);
+                circuitBreaker, maxBodyBytes, audit, openapi, mediation, null, null, null);
+    }
+
+    /** A definition that is no mock and carries no OpenAPI document (at most a link to one). */
+    public RouteDefinition(String id, String owner, String name, String description, String path,
+            List<String> methods, Upstream upstream, Access access, RateLimit rateLimit, Integer maxConcurrent,
+            Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit, String openapi,
+            Mediation mediation, Compose compose) {
+        this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
+                circuitBreaker, maxBodyBytes, audit, openapi, mediation, compose, null, null);
     }
 
     /** A definition without mediation: its upstream speaks what its callers speak. */
@@ -53,6 +65,20 @@ public record RouteDefinition(
             Integer retries, CircuitBreaker circuitBreaker, Long maxBodyBytes, Audit audit) {
         this(id, owner, name, description, path, methods, upstream, access, rateLimit, maxConcurrent, retries,
                 circuitBreaker, maxBodyBytes, audit, null, null, null);
+    }
+
+    /** The same definition under another id. */
+    public RouteDefinition withId(String otherId) {
+        return new RouteDefinition(otherId, owner, name, description, path, methods, upstream, access, rateLimit,
+                maxConcurrent, retries, circuitBreaker, maxBodyBytes, audit, openapi, mediation, compose, mock,
+                openapiDocument);
+    }
+
+    /** The same definition with another upstream. */
+    public RouteDefinition withUpstream(Upstream other) {
+        return new RouteDefinition(id, owner, name, description, path, methods, other, access, rateLimit,
+                maxConcurrent, retries, circuitBreaker, maxBodyBytes, audit, openapi, mediation, compose, mock,
+                openapiDocument);
     }
 
     /**

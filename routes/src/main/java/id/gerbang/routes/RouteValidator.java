@@ -1,5 +1,6 @@
 package id.gerbang.routes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import id.gerbang.routes.Violation.Rule;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
@@ -51,6 +52,14 @@ public final class RouteValidator {
     private static final int MAX_QUERY = 16;
     private static final List<String> PARTIAL = List.of(RouteDefinition.Compose.ALLOW, RouteDefinition.Compose.FAIL);
     private static final List<String> EXPRESSION_MARKERS = List.of("${", "#{", "$simple{", "{{");
+    /**
+     * The most an {@code openapiDocument} may hold, in characters of its JSON form: it is stored with every
+     * version of the definition and parsed on every node, and a service's contract is rarely a tenth of it.
+     */
+    public static final int MAX_OPENAPI_DOCUMENT_CHARS = 256 * 1024;
+    /** The deepest an {@code openapiDocument} may nest, in objects and arrays. */
+    public static final int MAX_OPENAPI_DOCUMENT_DEPTH = 64;
+    private static final Pattern OPENAPI_VERSION = Pattern.compile("3\\.[01]\\.\\d{1,3}(-[A-Za-z0-9.]{1,32})?");
 
     /** An HTTP header name (RFC 9110 token). */
     private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}");
@@ -88,10 +97,10 @@ public final class RouteValidator {
         v.maxLength("description", d.description(), 2000);
         checkPath(v, d.path());
         Set<String> methods = checkMethods(v, d.methods());
-        if (d.compose() == null) {
-            checkUpstream(v, d.upstream());
-        } else {
+        if (d.compose() != null) {
             checkCompose(v, d, methods);
+        } else if (!Boolean.TRUE.equals(d.mock()) || d.upstream() != null) {
+            checkUpstream(v, d.upstream()); // a mock may name the upstream to come, or not yet
         }
         if (d.access() != null) {
             checkGrants(v, "access.clients", d.access().clients(), CLIENT, methods);
@@ -120,6 +129,8 @@ public final class RouteValidator {
         }
         checkOpenapi(v, d.openapi());
         checkMediation(v, d.mediation(), methods, d.methods());
+        checkOpenapiDocument(v, d.openapiDocument());
+        checkMock(v, d);
         refuseExpressions(v, "", d);
         return v.list;
     }
@@ -549,6 +560,99 @@ public final class RouteValidator {
         }
     }
 
+    /**
+     * The OpenAPI document a route carries itself (docs/routes.md, "Mock routes"): an OpenAPI 3.0 or 3.1
+     * document as a JSON object, bounded in size and depth, whose references all point inside it. It is data
+     * and stays data: nothing in it is fetched ({@code $ref} to another document, {@code externalValue}) or
+     * evaluated.
+     */
+    private static void checkOpenapiDocument(Violations v, JsonNode document) {
+        if (document == null) {
+            return;
+        }
+        String field = "openapiDocument";
+        if (!document.isObject()) {
+            v.add(field, Rule.EXPECTED_OBJECT);
+            return;
+        }
+        if (document.toString().length() > MAX_OPENAPI_DOCUMENT_CHARS) {
+            v.add(field, Rule.OPENAPI_TOO_LARGE, MAX_OPENAPI_DOCUMENT_CHARS);
+            return; // nothing more of it is looked at
+        }
+        if (depth(document, 0) > MAX_OPENAPI_DOCUMENT_DEPTH) {
+            v.add(field, Rule.OPENAPI_TOO_DEEP, MAX_OPENAPI_DOCUMENT_DEPTH);
+            return;
+        }
+        JsonNode version = document.get("openapi");
+        if (version == null || !version.isTextual() || !OPENAPI_VERSION.matcher(version.asText()).matches()) {
+            v.add(field + ".openapi", Rule.OPENAPI_VERSION);
+        }
+        JsonNode paths = document.get("paths");
+        if (paths == null || !paths.isObject()) {
+            v.add(field + ".paths", Rule.OPENAPI_PATHS);
+        } else {
+            paths.fieldNames().forEachRemaining(p -> {
+                if (!p.startsWith("/") || p.length() > 512) {
+                    v.add(field + ".paths", Rule.OPENAPI_PATHS);
+                }
+            });
+        }
+        externalReferences(v, field, document);
+    }
+
+    private static int depth(JsonNode node, int level) {
+        if (level > MAX_OPENAPI_DOCUMENT_DEPTH) {
+            return level;
+        }
+        int deepest = level;
+        for (JsonNode child : node) {
+            if (child.isContainerNode()) {
+                deepest = Math.max(deepest, depth(child, level + 1));
+            }
+        }
+        return deepest;
+    }
+
+    /** Every {@code $ref} that leaves the document, and every {@code externalValue}: refused, never fetched. */
+    private static void externalReferences(Violations v, String field, JsonNode node) {
+        if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext() && v.list.size() < 50) {
+                var e = fields.next();
+                String at = field + "." + e.getKey();
+                if (e.getKey().equals("$ref") && !(e.getValue().isTextual() && e.getValue().asText().startsWith("#/"))
+                        || e.getKey().equals("externalValue") && e.getValue().isTextual()) {
+                    v.add(at.length() > 200 ? at.substring(0, 197) + "..." : at, Rule.OPENAPI_EXTERNAL_REF);
+                } else {
+                    externalReferences(v, at, e.getValue());
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                externalReferences(v, field + "[" + i + "]", node.get(i));
+            }
+        }
+    }
+
+    /**
+     * {@code mock: true} answers from the route's own OpenAPI document, so it needs one; it replaces the
+     * upstream call, so what shapes that call (mediation) makes no sense beside it.
+     */
+    private static void checkMock(Violations v, RouteDefinition d) {
+        if (!Boolean.TRUE.equals(d.mock())) {
+            return;
+        }
+        if (d.openapiDocument() == null) {
+            v.add("mock", Rule.MOCK_NEEDS_DOCUMENT);
+        }
+        if (d.mediation() != null) {
+            v.add("mediation", Rule.MOCK_EXCLUDES, "mediation");
+        }
+        if (d.compose() != null) {
+            v.add("compose", Rule.MOCK_EXCLUDES, "compose");
+        }
+    }
+
     private static void checkGrants(Violations v, String field, List<RouteDefinition.Grant> grants, Pattern idPattern,
             Set<String> routeMethods) {
         Set<String> ids = new HashSet<>();
@@ -596,9 +700,31 @@ public final class RouteValidator {
             for (int i = 0; i < list.size(); i++) {
                 refuseExpressions(v, field + "[" + i + "]", list.get(i));
             }
+        } else if (value instanceof JsonNode node) {
+            refuseExpressions(v, field, node);
         } else if (value instanceof Record record) {
             for (RecordComponent c : record.getClass().getRecordComponents()) {
                 refuseExpressions(v, field.isEmpty() ? c.getName() : field + "." + c.getName(), component(record, c));
+            }
+        }
+    }
+
+    /** An OpenAPI document's names and text values: data served as written, and never an expression either. */
+    private static void refuseExpressions(Violations v, String field, JsonNode node) {
+        if (node.isTextual()) {
+            refuseExpressions(v, field, node.asText());
+        } else if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var e = fields.next();
+                String at = field + "." + e.getKey();
+                at = at.length() > 200 ? at.substring(0, 197) + "..." : at;
+                refuseExpressions(v, at, e.getKey());
+                refuseExpressions(v, at, e.getValue());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refuseExpressions(v, field + "[" + i + "]", node.get(i));
             }
         }
     }

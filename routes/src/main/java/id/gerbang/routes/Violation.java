@@ -90,6 +90,13 @@ public record Violation(String field, String message, Rule rule, List<String> ar
         COMPOSE_SELF("a composite cannot be its own part"),
         COMPOSE_NESTED("route {0} is a composite: the parts of a composite are routes with an upstream"),
         COMPOSE_PART_OF("route {0} has this route as a part: a composite cannot be a part of another"),
+        OPENAPI_TOO_LARGE("must be at most {0} characters as JSON"),
+        OPENAPI_TOO_DEEP("must nest at most {0} levels of objects and arrays"),
+        OPENAPI_VERSION("must be an OpenAPI 3.0 or 3.1 document (openapi: 3.0.x or 3.1.x)"),
+        OPENAPI_PATHS("must be an object whose keys are paths starting with / (at most 512 characters)"),
+        OPENAPI_EXTERNAL_REF("only references inside the document (#/...) are allowed: other documents are never fetched"),
+        MOCK_NEEDS_DOCUMENT("a mock answers from the route's OpenAPI document: openapiDocument is required"),
+        MOCK_EXCLUDES("a mock route has no {0}: it answers from its OpenAPI document without calling an upstream"),
         UNKNOWN_FIELD("unknown field"),
         NO_DEFINITION("no route definition"),
         EXPECTED_OBJECT("expected an object");

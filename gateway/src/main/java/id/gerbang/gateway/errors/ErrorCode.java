@@ -16,6 +16,7 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     RATE_LIMITED(429, "Rate limit exceeded"),
     INTERNAL_ERROR(500, "Internal gateway error"),
+    MOCK_NO_EXAMPLE(501, "The mock has no example to answer with"),
     UPSTREAM_UNAVAILABLE(502, "Upstream unavailable"),
     UPSTREAM_FAULT(502, "Upstream fault"),
     CIRCUIT_OPEN(503, "Circuit open"),

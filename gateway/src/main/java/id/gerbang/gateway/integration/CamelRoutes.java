@@ -31,9 +31,26 @@ public final class CamelRoutes {
     /**
      * Adds and starts the Camel route of {@code route}, whose forwarding step is {@code forward}; a route
      * with {@code mediation} has a step before it (the caller's JSON as the upstream's XML) and one after it
-     * (the upstream's XML as JSON), both {@link Mediation}.
+     * (the upstream's XML as JSON), both {@link Mediation}. A mock route ({@code mock: true}) has one step
+     * instead, which answers from its OpenAPI document ({@link MockAnswers}); it is given no {@code forward}.
+     *
+     * @param forward the forwarding step; {@code null} for a mock route
      */
     public static void add(CamelContext camel, Route route, Processor forward) throws Exception {
+        if (route.mock()) {
+            MockAnswers mock = MockAnswers.of(route);
+            camel.addRoutes(new RouteBuilder(camel) {
+                @Override
+                public void configure() {
+                    errorHandler(noErrorHandler());
+                    from(endpointUri(route))
+                            .routeId(camelRouteId(route))
+                            .routeDescription(route.owner() + ": " + route.path() + " (mock)")
+                            .process(mock).id("mock-" + camelRouteId(route));
+                }
+            });
+            return;
+        }
         camel.addRoutes(new RouteBuilder(camel) {
             @Override
             public void configure() {

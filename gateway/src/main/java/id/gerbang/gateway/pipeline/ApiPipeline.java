@@ -60,6 +60,11 @@ public class ApiPipeline {
      * stores of a path (8,192) even after masking.
      */
     static final int MAX_TARGET = 8000;
+    /**
+     * Set to {@code true} on every answer a mock route made from its OpenAPI document, so that a calling
+     * application cannot take a mock's answer for the upstream's (docs/routes.md, "Mock routes").
+     */
+    public static final String MOCK_HEADER = "X-Gerbang-Mock";
     private static final Logger log = LoggerFactory.getLogger(ApiPipeline.class);
 
     private final TokenAuthenticator authenticator;
@@ -240,6 +245,9 @@ public class ApiPipeline {
             RouteRegistry.Lease lease) throws IOException {
         RoutePolicy policy = policies.of(lease.route());
         try (CallTracing.Step traced = tracing.step("gerbang.upstream"); RoutePolicy.Permit inFlight = policy.enter()) {
+            if (lease.route().mock()) {
+                response.setHeader(MOCK_HEADER, "true"); // a refusal after this resets it (Problems.write)
+            }
             try {
                 UpstreamCall upstreamCall = upstream.open(request, call, lease.endpoint(), lease.rest(), policy.retries(call.method()));
                 try (ForwardResponse answer = policy.call(call.method(), upstreamCall.replayable(), upstreamCall::attempt)) {

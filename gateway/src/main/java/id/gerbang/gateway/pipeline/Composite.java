@@ -78,6 +78,8 @@ class Composite implements AutoCloseable {
         final ForwardRequest request;
         volatile GatewayException refusal;
         volatile boolean stored;
+        /** Whether the part's route is a mock: then so is the composite's answer ({@code X-Gerbang-Mock}). */
+        volatile boolean mock;
 
         Task(int index, RouteDefinition.Part part, CallRecord parent, Masking parentMasking, String correlationId,
                 ForwardRequest request) {
@@ -159,6 +161,9 @@ class Composite implements AutoCloseable {
                 throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE, RecordedProblems.UNAVAILABLE);
             }
             response.setStatus(200);
+            if (tasks.stream().anyMatch(t -> t.mock)) {
+                response.setHeader(ApiPipeline.MOCK_HEADER, "true"); // part of it is made up
+            }
             response.setContentType("application/json");
             response.setContentLength(body.length);
             response.getOutputStream().write(body);
@@ -196,6 +201,7 @@ class Composite implements AutoCloseable {
                 throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "route " + t.part.route() + " is not served");
             }
             part.route(route, lease.masking());
+            t.mock = route.mock();
             if (route.composite()) {
                 throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "route " + route.id()
                         + " is a composite: the parts of a composite are routes with an upstream");

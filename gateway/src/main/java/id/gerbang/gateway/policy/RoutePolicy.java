@@ -41,8 +41,8 @@ public final class RoutePolicy {
     record Settings(String upstream, int maxConcurrent, int retries, RouteDefinition.CircuitBreaker breaker) {
         static Settings of(Route route) {
             var u = route.upstream();
-            // a composite has no upstream of its own: only its bulkhead applies to it
-            return new Settings(u == null ? "compose" : u.getScheme() + "://" + u.getHost() + ":" + u.getPort(), route.maxConcurrent(),
+            // a composite or a mock has no upstream of its own: only its bulkhead applies to it
+            return new Settings(u == null ? (route.mock() ? "mock" : "compose") : u.getScheme() + "://" + u.getHost() + ":" + u.getPort(), route.maxConcurrent(),
                     route.retries(), route.definition().circuitBreaker());
         }
     }

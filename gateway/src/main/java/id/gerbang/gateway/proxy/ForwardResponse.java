@@ -29,6 +29,23 @@ public final class ForwardResponse implements Closeable {
     }
 
     /**
+     * An answer no upstream gave: made by a step of the route itself, as a mock route's answer is made from
+     * its OpenAPI document.
+     *
+     * @param contentType the body's type; ignored when {@code body} is {@code null}
+     * @param body        the body, or {@code null} for none
+     * @param madeNanos   how long making it took, recorded as the upstream's time
+     */
+    public static ForwardResponse made(int status, String contentType, byte[] body, long madeNanos) {
+        BasicClassicHttpResponse answer = new BasicClassicHttpResponse(status);
+        if (body != null) {
+            answer.setEntity(new ByteArrayEntity(body, ContentType.parse(contentType)));
+            answer.setHeader("Content-Type", contentType);
+        }
+        return new ForwardResponse(null, answer, madeNanos);
+    }
+
+    /**
      * The same call's answer with another status and body, as a mediation step makes it of the upstream's
      * answer (which it has read and closed): no header of the upstream's is kept, since they described the
      * body it replaces; the time to the upstream's answer is kept.
@@ -83,7 +100,7 @@ public final class ForwardResponse implements Closeable {
     public void close() {
         try {
             HttpEntity entity = response.getEntity();
-            if (entity != null && entity.isStreaming()) {
+            if (entity != null && entity.isStreaming() && request != null) {
                 request.cancel();
             }
             response.close();

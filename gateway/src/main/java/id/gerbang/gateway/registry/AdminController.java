@@ -387,9 +387,7 @@ class AdminController {
     }
 
     private static RouteDefinition withId(RouteDefinition d, String id) {
-        return new RouteDefinition(id, d.owner(), d.name(), d.description(), d.path(), d.methods(), d.upstream(),
-                d.access(), d.rateLimit(), d.maxConcurrent(), d.retries(), d.circuitBreaker(), d.maxBodyBytes(),
-                d.audit(), d.openapi(), d.mediation(), d.compose());
+        return d.withId(id);
     }
 
     private static Refusal invalid(List<Violation> violations) {

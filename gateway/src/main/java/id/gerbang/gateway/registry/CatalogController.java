@@ -64,13 +64,14 @@ class CatalogController {
     }
 
     /**
-     * The service as an OpenAPI document for SPLP's API manager ({@code for=splp}, the one form there is yet):
-     * docs/splp.md. Who may read it is who may read the catalogue.
+     * A service's OpenAPI document: without {@code for}, the one the route carries itself
+     * ({@code openapiDocument}, docs/routes.md "Mock routes"); with {@code for=splp}, the service as SPLP's API
+     * manager imports it (docs/splp.md). Who may read it is who may read the catalogue.
      */
     @GetMapping("/catalog/{id}/openapi")
     void openapi(@PathVariable String id, @RequestParam(name = "for", required = false) String target,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!"splp".equals(target)) {
+        if (target != null && !"splp".equals(target)) {
             Problems.write(response, ErrorCode.BAD_REQUEST, "for must be splp: the document SPLP's API manager imports",
                     CorrelationIds.of(request));
             return;
@@ -78,6 +79,15 @@ class CatalogController {
         Route route = registry.table().byId(id);
         if (route == null) {
             Problems.write(response, ErrorCode.ROUTE_NOT_FOUND, "no service has the id " + id, CorrelationIds.of(request));
+            return;
+        }
+        if (target == null) {
+            if (route.definition().openapiDocument() == null) {
+                Problems.write(response, ErrorCode.BAD_REQUEST, "service " + id + " carries no OpenAPI document of its "
+                        + "own: for=splp gives the document SPLP's API manager imports", CorrelationIds.of(request));
+                return;
+            }
+            json(response, route.definition().openapiDocument());
             return;
         }
         json(response, SplpOpenApi.of(route, splp, request));
@@ -106,6 +116,12 @@ class CatalogController {
         e.put("maxBodyBytes", r.maxBodyBytes());
         if (d.openapi() != null) {
             e.put("openapi", d.openapi());
+        }
+        if (d.openapiDocument() != null) {
+            e.put("openapiDocument", "/catalog/" + r.id() + "/openapi");
+        }
+        if (r.mock()) {
+            e.put("mock", true); // answers come from the document's examples, not from the upstream
         }
         CredentialsSummary credentials = CredentialsSummary.of(d.upstream(), secrets);
         if (credentials != null) {

@@ -258,12 +258,12 @@ public class RouteRegistry implements AutoCloseable {
                 throw new IllegalStateException("Camel already has a route " + CamelRoutes.camelRouteId(route));
             }
             added.add(route);
-            CamelRoutes.add(camel, route, forwarders.of(route));
+            CamelRoutes.add(camel, route, route.mock() ? null : forwarders.of(route));
             table.add(route);
             served.put(route.id(), new Served(route, camel.getEndpoint(CamelRoutes.endpointUri(route)),
                     Masking.of(route.definition().audit())));
             log.info("Route {} v{} ({}) serves /api{} -> {}", route.id(), route.version(), route.owner(), route.path(),
-                    route.upstream());
+                    route.mock() ? "a mock of its OpenAPI document" : route.upstream());
         }
     }
 

@@ -91,12 +91,9 @@ public class RouteSources {
 
     private static RouteDefinition onSandboxPort(RouteDefinition d, int port) {
         if (port == SANDBOX_DEFAULT_PORT || d.upstream() == null) {
-            return d; // a composite calls the sandbox through its parts' routes
+            return d; // a composite calls the sandbox through its parts' routes; a mock calls nothing
         }
         String url = d.upstream().url().replace(":" + SANDBOX_DEFAULT_PORT + "/", ":" + port + "/");
-        return new RouteDefinition(d.id(), d.owner(), d.name(), d.description(), d.path(), d.methods(),
-                d.upstream().withUrl(url), d.access(), d.rateLimit(),
-                d.maxConcurrent(), d.retries(), d.circuitBreaker(), d.maxBodyBytes(), d.audit(), d.openapi(),
-                d.mediation(), d.compose());
+        return d.withUpstream(d.upstream().withUrl(url));
     }
 }
