@@ -137,4 +137,13 @@ class StandaloneDefaultIT {
         assertThat(doc.path("x-wso2-auth-header").asText()).isEqualTo("AuthorizationSPLP");
         assertThat(answer.body()).doesNotContain(":" + sandboxPort, "sandbox-sicantik-key", "sandbox-demo-key");
     }
+
+    @Test
+    void theSandboxMockAnswersFromItsOpenapiDocumentAndSaysSo() throws Exception {
+        HttpResponse<String> answer = get("/api/bapenda/pbb/tagihan/140401000100100010", token("dinkes-simpus"));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("X-Gerbang-Mock")).hasValue("true");
+        assertThat(answer.body()).contains("\"status\":\"LUNAS\"");
+    }
 }
