@@ -57,6 +57,15 @@ class CompositionIT extends GatewayTest {
                 access: { opds: [dinkes, dpmptsp] }
                 rateLimit: { requests: 1, perSeconds: 3600 }
                 """.formatted(up));
+        put("it-comp-besar", """
+                id: it-comp-besar
+                owner: bapenda
+                path: /it/comp/besar
+                upstream: { url: "%s/sipd/besar" }
+                access: { opds: [dinkes, dpmptsp] }
+                maxBodyBytes: 64
+                """.formatted(up));
+        put("it-comp-besar-profil", composite("it-comp-besar-profil", "/it/comp/besar-profil", "allow", "it-comp-besar"));
         put("it-comp-profil", composite("it-comp-profil", "/it/comp/profil", "allow", "it-comp-pajak"));
         put("it-comp-ketat", composite("it-comp-ketat", "/it/comp/ketat", "fail", "it-comp-pajak"));
         put("it-comp-kuota-profil", composite("it-comp-kuota-profil", "/it/comp/kuota-profil", "allow", "it-comp-kuota"));
@@ -257,6 +266,23 @@ class CompositionIT extends GatewayTest {
         assertThat(body.path("pajak").path("code").asText()).isEqualTo("RATE_LIMITED");
         assertThat(body.path("incomplete").toString()).isEqualTo("[\"pajak\"]");
         assertThat(receivedAt("/sipd/kuota")).hasSize(1);
+    }
+
+    @Test
+    void aPartsAnswerOverItsRoutesMaxBodyBytesIsIncomplete() throws Exception {
+        residentAnswers();
+        wm.stubFor(get(urlPathEqualTo("/sipd/besar")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"data\":\"" + "x".repeat(200) + "\"}")));
+
+        HttpResponse<String> r = gw.get("/api/it/comp/besar-profil/" + NIK, DPMPTSP);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = Gateway.json(r.body());
+        assertThat(body.path("pajak").path("status").asInt()).isEqualTo(502);
+        assertThat(body.path("pajak").path("code").asText()).isEqualTo("UPSTREAM_UNAVAILABLE");
+        assertThat(body.path("pajak").path("detail").asText()).contains("maxBodyBytes (64)");
+        assertThat(r.body()).doesNotContain("xxxxxxxx");
+        assertThat(body.path("penduduk").path("nik").asText()).isEqualTo(NIK);
     }
 
     @Test
