@@ -154,7 +154,8 @@ start_gateway() { # name port upstream-port [args...]
   PIDS+=($!)
   GATEWAY_PID=$!
   LOG="$WORK/$name/gateway.log"
-  wait_http "http://127.0.0.1:$port/actuator/health" || { tail -20 "$LOG" >&2; return 1; }
+  # START_WAIT: seconds to wait for it (default 120; a machine shared with builds may need more)
+  wait_http "http://127.0.0.1:$port/actuator/health" "${START_WAIT:-120}" || { tail -20 "$LOG" >&2; return 1; }
 }
 
 stop_gateway() {
