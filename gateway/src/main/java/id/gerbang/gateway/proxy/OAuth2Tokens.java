@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
@@ -33,7 +34,9 @@ import org.springframework.stereotype.Component;
  * route) until shortly before it expires. Concurrent calls that find no good token wait for one fetch
  * rather than each making their own. A token endpoint that fails, or answers without a token, is the
  * upstream's failure: 502 {@code UPSTREAM_UNAVAILABLE}. The client authenticates with HTTP basic
- * ({@code client_secret_basic}, RFC 6749 2.3.1).
+ * ({@code client_secret_basic}, RFC 6749 2.3.1). The token endpoint is reached with the route's own TLS
+ * settings ({@code upstream.tls}: its private CA, its client certificate), as the upstream is: an OPD's
+ * token endpoint is usually served beside its application, under the same certificate.
  */
 @Component
 public class OAuth2Tokens {
@@ -46,27 +49,29 @@ public class OAuth2Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ANSWER = 64 * 1024;
 
-    private record Key(String tokenUrl, String clientId, String secret, String scope) {}
+    /** {@code http} is the route's client (the shared one, or one with the route's TLS context), compared by identity. */
+    private record Key(String tokenUrl, String clientId, String secret, String scope, CloseableHttpClient http) {}
 
-    private final UpstreamClient http;
     private final Secrets secrets;
     private final Clock clock;
     private final Map<Key, Client> clients = new ConcurrentHashMap<>();
 
     @org.springframework.beans.factory.annotation.Autowired
-    public OAuth2Tokens(UpstreamClient http, Secrets secrets) {
-        this(http, secrets, Clock.systemUTC());
+    public OAuth2Tokens(Secrets secrets) {
+        this(secrets, Clock.systemUTC());
     }
 
-    OAuth2Tokens(UpstreamClient http, Secrets secrets, Clock clock) {
-        this.http = http;
+    OAuth2Tokens(Secrets secrets, Clock clock) {
         this.secrets = secrets;
         this.clock = clock;
     }
 
-    /** The token source of a route's {@code oauth2} settings, shared with every route that has the same ones. */
-    Client client(Route route, RouteDefinition.OAuth2 settings) {
-        Key key = new Key(settings.tokenUrl(), settings.clientId(), settings.clientSecret().secret(), settings.scope());
+    /**
+     * The token source of a route's {@code oauth2} settings, shared with every route that has the same ones
+     * and the same TLS settings; {@code http} is the client the route's upstream is called with.
+     */
+    Client client(Route route, RouteDefinition.OAuth2 settings, CloseableHttpClient http) {
+        Key key = new Key(settings.tokenUrl(), settings.clientId(), settings.clientSecret().secret(), settings.scope(), http);
         return clients.computeIfAbsent(key, k -> new Client(k, route.timeoutMs()));
     }
 
@@ -116,7 +121,7 @@ public class OAuth2Tokens {
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(UpstreamClient.requestConfig(timeoutMs));
             JsonNode answer;
-            try (ClassicHttpResponse response = http.client().executeOpen(null, post, context)) {
+            try (ClassicHttpResponse response = key.http().executeOpen(null, post, context)) {
                 if (response.getCode() != 200) {
                     throw failure("answered HTTP " + response.getCode());
                 }

@@ -25,7 +25,9 @@ abstract class UpstreamAuth {
         }
     };
 
-    static UpstreamAuth of(Route route, Secrets secrets, OAuth2Tokens tokens) {
+    /** {@code http}: the client the route's upstream is called with, its token endpoint too. */
+    static UpstreamAuth of(Route route, Secrets secrets, OAuth2Tokens tokens,
+            org.apache.hc.client5.http.impl.classic.CloseableHttpClient http) {
         RouteDefinition.Auth auth = route.definition().upstream().auth();
         if (auth == null) {
             return NONE;
@@ -45,7 +47,7 @@ abstract class UpstreamAuth {
             return header("AuthorizationSPLP", () -> "Bearer " + secrets.require(secret));
         }
         if (auth.oauth2() != null) {
-            return new OAuth2(tokens.client(route, auth.oauth2()));
+            return new OAuth2(tokens.client(route, auth.oauth2(), http));
         }
         return NONE;
     }

@@ -30,7 +30,7 @@ public class UpstreamForwarders {
     /** Forwarders for a node without secrets: routes with credentials or TLS settings are never valid there. */
     public static UpstreamForwarders plain(UpstreamClient client) {
         Secrets none = new Secrets(null, name -> null, java.time.Clock.systemUTC());
-        return new UpstreamForwarders(client, none, new OAuth2Tokens(client, none));
+        return new UpstreamForwarders(client, none, new OAuth2Tokens(none));
     }
 
     /** The forwarding step of {@code route}. */
@@ -48,6 +48,6 @@ public class UpstreamForwarders {
                         route.version(), unusable);
             }
         }
-        return new UpstreamForwarder(http, route, UpstreamAuth.of(route, secrets, tokens), unusable);
+        return new UpstreamForwarder(http, route, UpstreamAuth.of(route, secrets, tokens, http), unusable);
     }
 }

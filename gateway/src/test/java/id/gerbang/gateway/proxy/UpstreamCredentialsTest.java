@@ -78,7 +78,7 @@ class UpstreamCredentialsTest {
         Files.writeString(secretsDir.resolve("oauth-secret"), "client secret&=x\n");
         secrets = new Secrets(secretsDir, Map.of("GERBANG_SECRET_SICANTIK_KEY", "kunci-sicantik-123",
                 "GERBANG_SECRET_SPLP_BAPENDA", "splp-token-xyz")::get, Clock.systemUTC());
-        tokens = new OAuth2Tokens(client, secrets);
+        tokens = new OAuth2Tokens(secrets);
         forwarders = new UpstreamForwarders(client, secrets, tokens);
     }
 

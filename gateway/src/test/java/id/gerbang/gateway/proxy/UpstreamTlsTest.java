@@ -128,10 +128,11 @@ class UpstreamTlsTest {
                 "GERBANG_SECRET_PELALAWAN_CA", pem(ca.certificate()),
                 "GERBANG_SECRET_GERBANG_CLIENT", pem(gateway.certificate(), gateway.keys().getPrivate()),
                 "GERBANG_SECRET_STRANGER_CLIENT", pem(stranger.certificate(), stranger.keys().getPrivate()),
-                "GERBANG_SECRET_NOT_PEM", "not a certificate")::get, Clock.systemUTC());
+                "GERBANG_SECRET_NOT_PEM", "not a certificate",
+                "GERBANG_SECRET_TOKEN_SECRET", "s3cret")::get, Clock.systemUTC());
         client = new UpstreamClient(Binder.get(new org.springframework.core.env.StandardEnvironment())
                 .bindOrCreate("gerbang", GerbangProperties.class));
-        forwarders = new UpstreamForwarders(client, secrets, new OAuth2Tokens(client, secrets));
+        forwarders = new UpstreamForwarders(client, secrets, new OAuth2Tokens(secrets));
     }
 
     @AfterAll
@@ -142,10 +143,19 @@ class UpstreamTlsTest {
     }
 
     private static Route route(WireMockServer server, String trust, String clientCert) {
+        return route(server, trust, clientCert, null);
+    }
+
+    private static Route route(WireMockServer server, String trust, String clientCert, RouteDefinition.Auth auth) {
         return Route.from(new RouteDefinition("bkpsdm-pegawai", "bkpsdm", null, null, "/bkpsdm/pegawai", List.of("GET"),
-                new RouteDefinition.Upstream("https://localhost:" + server.httpsPort() + "/ws", 5000, null,
+                new RouteDefinition.Upstream("https://localhost:" + server.httpsPort() + "/ws", 5000, auth,
                         trust == null && clientCert == null ? null : new RouteDefinition.Tls(trust, clientCert), null),
                 null, null, null, null, null, null, null), 1);
+    }
+
+    private static RouteDefinition.Auth oauth2(WireMockServer tokenEndpoint, String clientId) {
+        return new RouteDefinition.Auth(null, null, new RouteDefinition.OAuth2("https://localhost:" + tokenEndpoint.httpsPort()
+                + "/token", clientId, new RouteDefinition.SecretRef("token-secret"), null), null);
     }
 
     private static int call(Route route) throws Exception {
@@ -171,6 +181,23 @@ class UpstreamTlsTest {
         assertThat(mutual.getAllServeEvents()).isNotEmpty();
         refused(route(mutual, "pelalawan-ca", null));
         refused(route(mutual, "pelalawan-ca", "stranger-client"));
+    }
+
+    @Test
+    void theTokenEndpointIsReachedWithTheRoutesPrivateCaAndClientCertificate() throws Exception {
+        for (WireMockServer s : List.of(privateCa, mutual)) {
+            s.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/token").willReturn(aResponse().withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"access_token\":\"tls-token\",\"expires_in\":600}")));
+        }
+        assertThat(call(route(privateCa, "pelalawan-ca", null, oauth2(privateCa, "over-private-ca")))).isEqualTo(200);
+        assertThat(privateCa.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/ws"))))
+                .anySatisfy(r -> assertThat(r.getHeader("Authorization")).isEqualTo("Bearer tls-token"));
+
+        assertThat(call(route(mutual, "pelalawan-ca", "gerbang-client", oauth2(mutual, "over-mutual-tls")))).isEqualTo(200);
+        mutual.verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/token")));
     }
 
     @Test

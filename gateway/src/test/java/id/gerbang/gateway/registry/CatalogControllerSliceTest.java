@@ -64,7 +64,7 @@ class CatalogControllerSliceTest {
         RouteRegistry registry(CamelContext camel, UpstreamClient client, GerbangProperties properties,
                 id.gerbang.gateway.credentials.Secrets secrets) throws Exception {
             RouteRegistry registry = new RouteRegistry(camel, new id.gerbang.gateway.proxy.UpstreamForwarders(client,
-                    secrets, new id.gerbang.gateway.proxy.OAuth2Tokens(client, secrets)),
+                    secrets, new id.gerbang.gateway.proxy.OAuth2Tokens(secrets)),
                     new RouteValidator(new UpstreamPolicy(properties.upstreams().allowed()), secrets));
             registry.serve(List.of(Route.from(new RouteDefinitionReader().readYaml("""
                     id: dpmptsp-izin
