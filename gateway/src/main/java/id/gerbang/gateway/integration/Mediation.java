@@ -273,7 +273,7 @@ final class Mediation {
             if (content != null) {
                 XmlJson.skipElement(r, 2);
             } else if (isEnv(r, env, "Fault")) {
-                content = new Fault(fault(XmlJson.readElement(r, 2)));
+                content = new Fault(readFault(r, env));
             } else {
                 String name = r.getLocalName();
                 JsonNode value = XmlJson.readElement(r, 2);
@@ -286,32 +286,64 @@ final class Mediation {
     }
 
     /**
-     * A fault as the caller's 502 UPSTREAM_FAULT, naming its code and string. A fault of the caller's
-     * making (1.1 {@code Client}, 1.2 {@code Sender}) says nothing about the upstream's health: it is no
-     * {@link UpstreamFailure}, so the circuit breaker does not count it.
+     * Reads a {@code Fault} to its end, as the caller's 502 UPSTREAM_FAULT naming its code and string. A
+     * fault of the caller's making (1.1 {@code Client} and its dotted subcodes such as {@code Client.Auth},
+     * 1.2 {@code Sender}) says nothing about the upstream's health: it is no {@link UpstreamFailure}, so
+     * the circuit breaker does not count it. The code is a QName, resolved against the namespaces in scope
+     * where it is written: whatever its prefix, it is the caller's only when that prefix names the SOAP
+     * envelope's namespace (or when it has none and no default namespace is in scope, as lax servers write
+     * it); an application's own {@code app:Client} is the upstream's.
      */
-    private GatewayException fault(JsonNode f) {
-        String code;
-        String string;
-        boolean callers;
-        if ("1.2".equals(soap.version())) {
-            code = text(f.path("Code").path("Value"));
-            callers = localPart(code).equals("Sender");
-            String sub = text(f.path("Code").path("Subcode").path("Value"));
-            if (!sub.isEmpty()) {
-                code = code + " (" + sub + ")";
+    private GatewayException readFault(XMLStreamReader r, String env) throws XMLStreamException, XmlJson.NotXml {
+        boolean v12 = "1.2".equals(soap.version());
+        Code code = null;
+        String sub = "";
+        String string = null;
+        while (XmlJson.nextTag(r) == XMLStreamConstants.START_ELEMENT) {
+            if (!v12 && code == null && r.getLocalName().equals("faultcode")) {
+                code = code(r);
+            } else if (!v12 && string == null && r.getLocalName().equals("faultstring")) {
+                string = text(XmlJson.readElement(r, 3));
+            } else if (v12 && code == null && isEnv(r, env, "Code")) {
+                while (XmlJson.nextTag(r) == XMLStreamConstants.START_ELEMENT) {
+                    if (code == null && isEnv(r, env, "Value")) {
+                        code = code(r);
+                    } else if (sub.isEmpty() && isEnv(r, env, "Subcode")) {
+                        sub = text(XmlJson.readElement(r, 4).path("Value"));
+                    } else {
+                        XmlJson.skipElement(r, 4);
+                    }
+                }
+            } else if (v12 && string == null && isEnv(r, env, "Reason")) {
+                string = text(XmlJson.readElement(r, 3).path("Text"));
+            } else {
+                XmlJson.skipElement(r, 3);
             }
-            string = text(f.path("Reason").path("Text"));
-        } else {
-            code = text(f.path("faultcode"));
-            String local = localPart(code);
-            callers = local.equals("Client") || local.startsWith("Client.");
-            string = text(f.path("faultstring"));
         }
+        String written = code == null ? "" : code.text() + (sub.isEmpty() ? "" : " (" + sub + ")");
+        String local = code == null ? "" : code.local();
+        boolean callers = code != null && (code.namespace().equals(env) || code.unqualified())
+                && (v12 ? local.equals("Sender") : local.equals("Client") || local.startsWith("Client."));
         String detail = "the upstream of route " + route.id() + " answered with a SOAP fault: "
-                + (code.isEmpty() ? "(no code)" : clip(code, 200)) + ": " + clip(string, 1000);
+                + (written.isEmpty() ? "(no code)" : clip(written, 200)) + ": " + clip(string == null ? "" : string, 1000);
         return callers ? new GatewayException(ErrorCode.UPSTREAM_FAULT, detail)
                 : new UpstreamFailure(ErrorCode.UPSTREAM_FAULT, detail, false);
+    }
+
+    /**
+     * A fault code as written, with the namespace its prefix names there.
+     *
+     * @param unqualified no prefix, and no default namespace in scope
+     */
+    private record Code(String text, String namespace, String local, boolean unqualified) {}
+
+    /** Reads a fault code element; its QName is resolved at the element's end, where its own declarations still apply. */
+    private static Code code(XMLStreamReader r) throws XMLStreamException, XmlJson.NotXml {
+        String text = text(XmlJson.readElement(r, 4));
+        int colon = text.indexOf(':');
+        String namespace = r.getNamespaceURI(colon < 0 ? "" : text.substring(0, colon));
+        namespace = namespace == null ? "" : namespace;
+        return new Code(text, namespace, text.substring(colon + 1), colon < 0 && namespace.isEmpty());
     }
 
     /** An element's text; of repeated elements (a reason in several languages), the first. */
@@ -320,10 +352,6 @@ final class Mediation {
             node = node.path(0);
         }
         return node.isTextual() ? node.asText().strip() : "";
-    }
-
-    private static String localPart(String qname) {
-        return qname.substring(qname.indexOf(':') + 1);
     }
 
     /** At most {@code max} characters, control characters as spaces: the fault's words go into a problem's detail. */

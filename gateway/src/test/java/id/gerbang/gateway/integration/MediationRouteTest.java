@@ -240,6 +240,50 @@ class MediationRouteTest {
                 .hasMessageEndingWith("SOAP fault: soap:Client.NipTidakValid: NIP harus 18 digit");
     }
 
+    /** Whether a fault answered to {@code version}'s route is the caller's (not the upstream's failure). */
+    private boolean callersFault(String version, String envelope) {
+        answer(500, "1.2".equals(version) ? "application/soap+xml" : "text/xml", envelope);
+        Route route = soapRoute(version, 1 << 20, null);
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> call(route, "POST", "{}"));
+        assertThat(e).isInstanceOf(GatewayException.class);
+        assertThat(((GatewayException) e).code()).isEqualTo(ErrorCode.UPSTREAM_FAULT);
+        return !(e instanceof UpstreamFailure);
+    }
+
+    @Test
+    void soap11FaultCodeIsAQNameWhateverItsPrefixAndWhereverItsNamespaceIsDeclared() {
+        assertThat(callersFault("1.1", "<env:Envelope xmlns:env=\"" + SOAP11 + "\"><env:Body><env:Fault>"
+                + "<faultcode>env:Client</faultcode><faultstring>x</faultstring></env:Fault></env:Body></env:Envelope>"))
+                .as("env:Client").isTrue();
+        assertThat(callersFault("1.1", envelope11("<soap:Fault><faultcode xmlns:s=\"" + SOAP11 + "\">s:Client.Auth.Expired"
+                + "</faultcode><faultstring>x</faultstring></soap:Fault>")))
+                .as("a subcode, its prefix declared on the code itself").isTrue();
+        assertThat(callersFault("1.1", envelope11("<soap:Fault><faultcode>Client</faultcode><faultstring>x</faultstring></soap:Fault>")))
+                .as("unqualified, as lax servers write it").isTrue();
+    }
+
+    @Test
+    void soap11ClientCodeOfAnotherNamespaceIsTheUpstreamsFailure() {
+        assertThat(callersFault("1.1", envelope11("<soap:Fault xmlns:app=\"urn:simpeg:faults\"><faultcode>app:Client"
+                + "</faultcode><faultstring>x</faultstring></soap:Fault>"))).as("app:Client").isFalse();
+        assertThat(callersFault("1.1", envelope11("<soap:Fault><faultcode>soap:Clientele</faultcode>"
+                + "<faultstring>x</faultstring></soap:Fault>"))).as("soap:Clientele").isFalse();
+        assertThat(callersFault("1.1", envelope11("<soap:Fault><faultcode xmlns=\"urn:simpeg:faults\">Client"
+                + "</faultcode><faultstring>x</faultstring></soap:Fault>"))).as("Client in a default namespace").isFalse();
+        assertThat(callersFault("1.1", envelope11("<soap:Fault><faultcode>nowhere:Client</faultcode>"
+                + "<faultstring>x</faultstring></soap:Fault>"))).as("an undeclared prefix").isFalse();
+    }
+
+    @Test
+    void soap12SenderIsTheCallersOnlyInTheEnvelopesNamespace() {
+        assertThat(callersFault("1.2", "<e:Envelope xmlns:e=\"" + SOAP12 + "\"><e:Body><e:Fault><e:Code>"
+                + "<e:Value xmlns:x=\"" + SOAP12 + "\">x:Sender</e:Value></e:Code><e:Reason><e:Text xml:lang=\"id\">x</e:Text>"
+                + "</e:Reason></e:Fault></e:Body></e:Envelope>")).as("x:Sender, declared on the value").isTrue();
+        assertThat(callersFault("1.2", envelope12("<soap:Fault xmlns:app=\"urn:simpeg:faults\"><soap:Code>"
+                + "<soap:Value>app:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"id\">x</soap:Text>"
+                + "</soap:Reason></soap:Fault>"))).as("app:Sender").isFalse();
+    }
+
     // ------------------------------------------------------------------------------------- SOAP 1.2
 
     @Test
