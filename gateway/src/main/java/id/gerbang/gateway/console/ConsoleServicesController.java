@@ -2,6 +2,7 @@ package id.gerbang.gateway.console;
 
 import id.gerbang.gateway.context.CorrelationIds;
 import com.fasterxml.jackson.databind.JsonNode;
+import id.gerbang.gateway.credentials.CredentialsSummary;
 import id.gerbang.gateway.errors.ErrorCode;
 import id.gerbang.gateway.policy.UpstreamsHealth;
 import id.gerbang.gateway.registry.RegistryStore;
@@ -17,6 +18,7 @@ import id.gerbang.gateway.trail.TrailUnavailableException;
 import id.gerbang.routes.InvalidRouteException;
 import id.gerbang.routes.RouteDefinition;
 import id.gerbang.routes.RouteDefinitionReader;
+import id.gerbang.routes.SecretNames;
 import id.gerbang.routes.Violation;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -43,8 +45,9 @@ import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * The administrator's pages over the route registry: services with owner, methods, access and recent
- * health; a service's versions with a readable diff; publishing or changing a service by pasting or
+ * The administrator's pages over the route registry: services with owner, methods, mediation, upstream
+ * credentials (their kind, and each secret by name with whether this node has it: never a value), access
+ * and recent health; a service's versions with a readable diff; publishing or changing a service by pasting or
  * uploading its YAML, with each problem shown beside its line; rolling back to an earlier version. Every
  * change goes through {@link RouteChanges} like the admin API's, and is on the trail with the person's
  * name ({@code source: console}).
@@ -62,10 +65,11 @@ class ConsoleServicesController {
     private final ConsoleMessages messages;
     private final RouteRegistry registry;
     private final SplpProperties splp;
+    private final SecretNames secrets;
 
     ConsoleServicesController(RegistryStore store, RouteChanges changes, RouteDefinitionReader reader,
             IntegrationStats stats, org.springframework.beans.factory.ObjectProvider<UpstreamsHealth> circuits,
-            ConsoleMessages messages, RouteRegistry registry, SplpProperties splp) {
+            ConsoleMessages messages, RouteRegistry registry, SplpProperties splp, SecretNames secrets) {
         this.registry = registry;
         this.splp = splp;
         this.store = store;
@@ -74,6 +78,7 @@ class ConsoleServicesController {
         this.stats = stats;
         this.circuits = circuits;
         this.messages = messages;
+        this.secrets = secrets;
     }
 
     @GetMapping("/console/services")
@@ -81,8 +86,18 @@ class ConsoleServicesController {
         Instant now = Instant.now();
         Map<String, IntegrationStats.Service> health = stats.services(now.minus(Duration.ofDays(1)), now.plusSeconds(60))
                 .stream().collect(Collectors.toMap(IntegrationStats.Service::routeId, Function.identity()));
-        model.addAttribute("services", store.current());
+        List<RegistryStore.Stored> services = store.current();
+        model.addAttribute("services", services);
         model.addAttribute("health", health);
+        // each route's credentials by kind and secret name, never a value (docs/console.md)
+        Map<String, CredentialsSummary> credentials = new java.util.HashMap<>();
+        for (RegistryStore.Stored s : services) {
+            CredentialsSummary c = CredentialsSummary.of(s.definition().upstream(), secrets);
+            if (c != null) {
+                credentials.put(s.id(), c);
+            }
+        }
+        model.addAttribute("credentials", credentials);
         Map<String, String> circuit = new java.util.HashMap<>();
         UpstreamsHealth upstreams = circuits.getIfAvailable();
         if (upstreams != null) {
@@ -108,6 +123,7 @@ class ConsoleServicesController {
         Optional<RegistryStore.Stored> current = store.get(id);
         model.addAttribute("id", id);
         model.addAttribute("current", current.orElse(null));
+        model.addAttribute("credentials", current.map(s -> CredentialsSummary.of(s.definition().upstream(), secrets)).orElse(null));
         model.addAttribute("yaml", current.map(s -> reader.toYaml(s.definition())).orElse(null));
         model.addAttribute("history", history);
         model.addAttribute("served", registry.table().byId(id) != null);
