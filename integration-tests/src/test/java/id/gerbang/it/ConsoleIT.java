@@ -44,6 +44,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleIT {
 
     private static final String DATABASE = "it_console";
+    private static final String SECRET_VALUE = "console-key-" + UUID.randomUUID();
 
     static Gateway gw;
     static Postgres pg;
@@ -57,6 +58,9 @@ class ConsoleIT {
         pg.createDatabase(DATABASE);
         List<String> args = new ArrayList<>(pg.gatewayArgs(DATABASE));
         args.add("--gerbang.node=it-console");
+        java.nio.file.Path secrets = java.nio.file.Files.createTempDirectory(Gateway.targetDir(), "console-secrets-");
+        java.nio.file.Files.writeString(secrets.resolve("it-console-key"), SECRET_VALUE + "\n");
+        args.add("--gerbang.secrets.dir=" + secrets);
         gw = Gateway.start("gateway-console", args);
         gw.upstream().stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
         // the call the auditor will look for; a fresh node's first calls may meet the route's 1.5 s timeout
@@ -312,6 +316,38 @@ class ConsoleIT {
         waiting().until(ExpectedConditions.urlContains("/console/logged-out"));
         assertThat(h1()).isEqualTo("Anda telah keluar");
         assertThat(withSessionOrNull("/console/services")).as("the session is gone").isNotEqualTo(200);
+    }
+
+    @Test
+    @Order(6)
+    void anAdministratorSeesAServicesCredentialsByNameAndNeverTheirValue() throws Exception {
+        HttpResponse<String> put = gw.send(gw.request("/admin/routes/console-sicantik")
+                .header("Authorization", "Bearer " + gw.token("gerbang-admin")).header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofString("""
+                        id: console-sicantik
+                        owner: dpmptsp
+                        path: /console/sicantik
+                        upstream:
+                          url: %s/sicantik
+                          auth: {apiKey: {header: X-Api-Key, value: {secret: it-console-key}}}
+                          callerAssertion: true
+                        mediation: {xml: {}}
+                        access: {opds: [dinkes]}
+                        """.formatted(gw.upstream().baseUrl()))).build());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        login("admin", "admin-demo");
+        browser.get(base + "/console/services");
+        WebElement row = browser.findElement(By.xpath("//table[@id='services']//tr[td/a[text()='console-sicantik']]"));
+        assertThat(row.getText()).contains("kunci API", "rahasia it-console-key tersedia", "asersi pemanggil", "XML");
+        browser.findElement(By.linkText("console-sicantik")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("upstream")));
+        shot("06b-service-credentials");
+        assertThat(browser.findElement(By.id("auth")).getText()).isEqualTo("kunci API");
+        assertThat(browser.findElement(By.id("caller-assertion")).getText()).isEqualTo("dikirim");
+        assertThat(browser.findElement(By.id("mediation")).getText()).isEqualTo("XML");
+        assertThat(browser.findElement(By.id("secret-it-console-key")).getText())
+                .contains("upstream.auth.apiKey.value", "it-console-key", "tersedia");
+        assertThat(browser.getPageSource()).doesNotContain(SECRET_VALUE);
     }
 
     private int withSessionOrNull(String path) throws Exception {
