@@ -3,6 +3,7 @@ package id.gerbang.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import id.gerbang.it.support.Gateway;
 import java.net.URI;
@@ -102,6 +103,29 @@ class StandaloneDefaultIT {
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).contains("\"kunci_api\":\"diterima\"").doesNotContain("sandbox-demo-key");
+    }
+
+    @Test
+    void theSandboxServiceSpeakingPlainXmlIsCalledAndAnswersInJson() throws Exception {
+        String token = token("dinkes-simpus");
+        HttpResponse<String> filed = post("/api/dpmptsp/pbg",
+                "{\"nik\":\"1404015708900001\",\"fungsi\":\"hunian\",\"lokasi\":\"Pangkalan Kerinci\"}", token);
+        assertThat(filed.statusCode()).as(filed.body()).isEqualTo(201);
+        assertThat(filed.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode answer = new ObjectMapper().readTree(filed.body());
+        assertThat(answer.path("nomor").asText()).isEqualTo("SIMBG-1404-2026-00042");
+        assertThat(answer.path("nik").asText()).as("the NIK it read from the XML sent").isEqualTo("1404015708900001");
+        assertThat(answer.path("status").asText()).isEqualTo("DITERIMA");
+
+        HttpResponse<String> refused = post("/api/dpmptsp/pbg", "{\"nik\":\"3171000000000001\"}", token);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(new ObjectMapper().readTree(refused.body()).path("kode").asText()).isEqualTo("NIK_TIDAK_VALID");
+    }
+
+    private static HttpResponse<String> post(String path, String json, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

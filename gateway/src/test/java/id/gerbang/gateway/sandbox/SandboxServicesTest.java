@@ -68,4 +68,22 @@ class SandboxServicesTest {
                 .noneMatch(name -> name.equalsIgnoreCase("Matched-Stub-Id"))
                 .noneMatch(name -> name.equalsIgnoreCase("Matched-Stub-Name"));
     }
+
+    @Test
+    void simbgAnswersAnApplicationInPlainXmlNamingTheNikItWasSent() throws Exception {
+        HttpResponse<String> answer = post("/simbg/api/permohonan",
+                "<permohonan><nik>1404015708900001</nik><fungsi>hunian</fungsi></permohonan>");
+        assertThat(answer.statusCode()).isEqualTo(201);
+        assertThat(answer.body()).contains("<nik>1404015708900001</nik>").contains("<status>DITERIMA</status>");
+
+        HttpResponse<String> refused = post("/simbg/api/permohonan", "<permohonan><nik>3171</nik></permohonan>");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("<kode>NIK_TIDAK_VALID</kode>");
+    }
+
+    private HttpResponse<String> post(String path, String xml) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sandbox.port() + path))
+                .header("Content-Type", "application/xml").POST(HttpRequest.BodyPublishers.ofString(xml)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
