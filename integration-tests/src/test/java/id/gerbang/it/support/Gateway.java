@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     private final Path data;
     private final Path routes;
     private final List<String> extraArgs;
+    private final Map<String, String> environment;
     private volatile Process process;
     private boolean stopped;
     private final Path log;
@@ -86,7 +87,7 @@ public final class Gateway implements AutoCloseable {
                         throw startFailure; // failed once already: do not try again for every test class
                     }
                     try {
-                        g = new Gateway("gateway", List.of());
+                        g = new Gateway("gateway", List.of(), Map.of());
                     } catch (Exception e) {
                         startFailure = new IllegalStateException("cannot start the gateway under test: " + e.getMessage(), e);
                         throw startFailure;
@@ -104,14 +105,20 @@ public final class Gateway implements AutoCloseable {
      * {@code --spring.datasource.url=...} replaces the H2 default). Close it when done.
      */
     public static Gateway start(String name, List<String> extraArgs) throws Exception {
-        return new Gateway(name, extraArgs);
+        return new Gateway(name, extraArgs, Map.of());
     }
 
-    private Gateway(String name, List<String> extraArgs) throws Exception {
+    /** As {@link #start(String, List)}, with {@code environment} added to the process's environment. */
+    public static Gateway start(String name, List<String> extraArgs, Map<String, String> environment) throws Exception {
+        return new Gateway(name, extraArgs, environment);
+    }
+
+    private Gateway(String name, List<String> extraArgs, Map<String, String> environment) throws Exception {
         Path dir = Files.createTempDirectory(targetDir(), name + "-");
         data = Files.createDirectories(dir.resolve("data"));
         routes = Files.createDirectories(dir.resolve("routes"));
         this.extraArgs = List.copyOf(extraArgs);
+        this.environment = Map.copyOf(environment);
         issuerKey = rsaKey();
         foreignKey = rsaKey();
         Files.writeString(data.resolve("issuer-key.json"), issuerKey.toJSONString());
@@ -125,7 +132,7 @@ public final class Gateway implements AutoCloseable {
         writeRoutes(routes, upstream.port(), deadPort, rawUpstream.port());
 
         log = targetDir().resolve(name + "-" + port + ".log");
-        process = startJar(port, data, routes, issuerUrl, log, this.extraArgs, false);
+        process = startJar(port, data, routes, issuerUrl, log, this.extraArgs, false, this.environment);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gateway-under-test-stop"));
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -148,6 +155,12 @@ public final class Gateway implements AutoCloseable {
      */
     public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log,
             List<String> extraArgs, boolean append) throws IOException {
+        return startJar(port, dataDir, routesDir, issuerUrl, log, extraArgs, append, Map.of());
+    }
+
+    /** As {@link #startJar(int, Path, Path, String, Path, List, boolean)}, with {@code environment} added to the process's. */
+    public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log,
+            List<String> extraArgs, boolean append, Map<String, String> environment) throws IOException {
         String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
         if (!Files.isRegularFile(Paths.get(jar))) {
             throw new IllegalStateException("no gateway jar at " + jar + ": build it first (mvn install -pl routes,security,gateway)");
@@ -161,7 +174,9 @@ public final class Gateway implements AutoCloseable {
                 "--gerbang.issuer.url=" + issuerUrl,
                 "--logging.level.gerbang.trail=DEBUG")); // one line per call in the log, for diagnosis
         cmd.addAll(extraArgs);
-        return new ProcessBuilder(cmd)
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(environment);
+        return builder
                 .redirectErrorStream(true)
                 .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()))
                 .start();
@@ -222,7 +237,7 @@ public final class Gateway implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("the gateway is still running");
         }
-        process = startJar(port, data, routes, issuerUrl, log, extraArgs, true);
+        process = startJar(port, data, routes, issuerUrl, log, extraArgs, true, environment);
         awaitHealthy(process, port, log, START_TIMEOUT);
     }
 
