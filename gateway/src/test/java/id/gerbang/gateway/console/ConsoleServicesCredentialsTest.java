@@ -58,7 +58,8 @@ class ConsoleServicesCredentialsTest {
                 access: {opds: [dinkes]}
                 """);
         controller = new ConsoleServicesController(store, null, READER, new IntegrationStats(db.pool()),
-                new StaticListableBeanFactory().getBeanProvider(UpstreamsHealth.class), null, NODE);
+                new StaticListableBeanFactory().getBeanProvider(UpstreamsHealth.class), null,
+                new id.gerbang.gateway.registry.RouteRegistry(null, null, null), null, NODE);
     }
 
     void put(String yaml) throws Exception {
