@@ -183,6 +183,27 @@ class MockRouteIT extends GatewayTest {
     }
 
     @Test
+    void aCompositeWithAMockPartSaysItIsAMockToo() throws Exception {
+        HttpResponse<String> created = admin("PUT", "/admin/routes/dinkes-vaksin-profil", """
+                id: dinkes-vaksin-profil
+                owner: dinkes
+                path: /dinkes/vaksin-profil
+                access: { opds: [dinkes] }
+                compose:
+                  params: [nik]
+                  parts: [{ name: vaksin, route: dinkes-vaksin-mock, path: "/anak/{nik}" }]
+                """);
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+
+        HttpResponse<String> r = call("dinkes-simpus", "GET", "/api/dinkes/vaksin-profil/1404015203150001", null,
+                cid("composite"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Gerbang-Mock")).hasValue("true");
+        assertThat(Gateway.json(r.body()).path("vaksin").path("vaksin").toString()).isEqualTo("[\"BCG\",\"Polio\",\"DPT\"]");
+    }
+
+    @Test
     void theCatalogueSaysItIsAMockAndServesItsDocument() throws Exception {
         JsonNode entry = Gateway.json(gw.get("/catalog/" + ID, "bapenda-sipd").body());
         assertThat(entry.path("mock").asBoolean()).isTrue();
