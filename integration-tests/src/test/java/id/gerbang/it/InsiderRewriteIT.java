@@ -1,18 +1,16 @@
 package id.gerbang.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import id.gerbang.it.support.Checkpoints;
 import id.gerbang.it.support.Gateway;
+import id.gerbang.it.support.JarRun;
 import id.gerbang.it.support.Postgres;
 import id.gerbang.it.support.TrailRows;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class InsiderRewriteIT {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final String DB = "it_insider";
     private static final String A = "node-a";
 
@@ -92,14 +88,14 @@ class InsiderRewriteIT {
         for (int i = 0; i < 6; i++) {
             assertThat(a.get("/api/insider-it/no-such-route/" + i, "dinkes-simpus").statusCode()).isEqualTo(404);
         }
-        awaitStamped(A, 6);
+        Checkpoints.awaitStamped(b, A, 6);
 
         // the auditor keeps A's latest checkpoint as served; a witness keeps it as well
         String note = b.get("/audit/checkpoints/" + A + "/latest", "inspektorat-audit").body();
         Path kept = Files.writeString(dir.resolve("kept-node-a.txt"), note);
         long size = Long.parseLong(note.split("\n")[1]);
         assertThat(size).isGreaterThanOrEqualTo(6);
-        Run witness = witness();
+        JarRun witness = witness();
         assertThat(witness.status()).as(witness.output()).isZero();
         assertThat(witness.output()).contains("node-a: OK size ", "pinned on first sight");
 
@@ -108,7 +104,7 @@ class InsiderRewriteIT {
             assertThat(b.get("/api/insider-it/no-such-route/" + i, "dinkes-simpus").statusCode()).isEqualTo(404);
         }
         Path honest = export("export-honest.ndjson");
-        Run before = offlineVerify(honest, kept);
+        JarRun before = offlineVerify(honest, kept);
         assertThat(before.status()).as(before.output()).isZero();
 
         a.terminate(Duration.ofSeconds(60)); // SIGTERM: a graceful stop
@@ -127,7 +123,7 @@ class InsiderRewriteIT {
         assertThat(findings(rewritten, A)).contains("rewritten");
         assertThat(rewritten.path("reason").asText()).contains("(node node-a)");
 
-        Run offlineRewritten = offlineVerify(export("export-rewritten.ndjson"), kept);
+        JarRun offlineRewritten = offlineVerify(export("export-rewritten.ndjson"), kept);
         assertThat(offlineRewritten.status()).as(offlineRewritten.output()).isEqualTo(1);
         assertThat(offlineRewritten.output()).contains("rewritten", "node node-a", "size " + size);
 
@@ -154,7 +150,7 @@ class InsiderRewriteIT {
         assertThat(findings(truncated, A)).contains("truncated");
         assertThat(truncated.path("reason").asText()).contains("the chain holds " + keep);
 
-        Run offlineTruncated = offlineVerify(export("export-truncated.ndjson"), kept);
+        JarRun offlineTruncated = offlineVerify(export("export-truncated.ndjson"), kept);
         assertThat(offlineTruncated.status()).as(offlineTruncated.output()).isEqualTo(1);
         assertThat(offlineTruncated.output()).contains("truncated", "node-a", "the chain holds " + keep);
 
@@ -165,8 +161,8 @@ class InsiderRewriteIT {
         sql("DELETE FROM trail_signed_checkpoint WHERE node = '" + A + "'");
         a.restart();
         assertThat(a.get("/api/insider-it/no-such-route/after", "dinkes-simpus").statusCode()).isEqualTo(404);
-        awaitStamped(A, keep + 1);
-        Run caught = witness();
+        Checkpoints.awaitStamped(b, A, keep + 1);
+        JarRun caught = witness();
         assertThat(caught.status()).as(caught.output()).isEqualTo(1);
         assertThat(caught.output()).contains("node-a").containsAnyOf("SHRANK", "FORKED", "REWRITTEN");
     }
@@ -294,55 +290,17 @@ class InsiderRewriteIT {
         return Files.writeString(dir.resolve(name), r.body());
     }
 
-    /** Waits for a checkpoint of the node covering at least {@code size} records, with its timestamp. */
-    private static void awaitStamped(String node, long size) {
-        await(node + "'s checkpoint of at least " + size + " records, stamped").atMost(PATIENCE)
-                .pollInterval(Duration.ofMillis(300)).until(() -> stampedSize(node), s -> s >= size);
-    }
-
-    /** The size of the node's latest checkpoint when it is stamped, else -1. */
-    private static long stampedSize(String node) throws Exception {
-        HttpResponse<String> latest = b.get("/audit/checkpoints/" + node + "/latest", "inspektorat-audit");
-        if (latest.statusCode() != 200) {
-            return -1;
-        }
-        long size = Long.parseLong(latest.body().split("\n")[1]);
-        HttpResponse<String> list = b.get("/audit/checkpoints?node=" + node + "&limit=1000", "inspektorat-audit");
-        for (JsonNode entry : Gateway.json(list.body())) {
-            if (entry.path("note").asText().equals(latest.body())) {
-                return entry.path("timestampToken").isTextual() ? size : -1;
-            }
-        }
-        return -1;
-    }
-
-    record Run(int status, String output) {}
-
     /** {@code java -jar gerbang.jar verify EXPORT --checkpoint KEPT --keys TRUSTED}. */
-    private static Run offlineVerify(Path export, Path kept) throws Exception {
-        return jar("verify", export.toString(), "--checkpoint", kept.toString(), "--keys", trustedKeys.toString());
+    private static JarRun offlineVerify(Path export, Path kept) throws Exception {
+        return JarRun.of(dir, "verify", export.toString(), "--checkpoint", kept.toString(), "--keys", trustedKeys.toString());
     }
 
     /** {@code java -jar gerbang.jar witness ...}, against node B, with the demo CAs of both nodes. */
-    private static Run witness() throws Exception {
-        return jar("witness", "--gateway", "http://localhost:" + b.port(),
+    private static JarRun witness() throws Exception {
+        return JarRun.of(dir, "witness", "--gateway", "http://localhost:" + b.port(),
                 "--client-id", "inspektorat-audit", "--client-secret", "inspektorat-audit-secret",
                 "--store", store.toString(),
                 "--tsa-cert", a.dataDir().resolve("demo-tsa-ca.pem").toString(),
                 "--tsa-cert", b.dataDir().resolve("demo-tsa-ca.pem").toString());
-    }
-
-    private static Run jar(String... args) throws IOException, InterruptedException {
-        String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-jar", jar));
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(dir, args[0] + "-", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("gerbang.jar " + args[0] + " did not end within 120 s:\n" + Files.readString(log));
-        }
-        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 }

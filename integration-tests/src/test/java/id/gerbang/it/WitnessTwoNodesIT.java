@@ -1,21 +1,17 @@
 package id.gerbang.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import id.gerbang.it.support.Checkpoints;
 import id.gerbang.it.support.Gateway;
+import id.gerbang.it.support.JarRun;
 import id.gerbang.it.support.Postgres;
 import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +24,6 @@ import org.junit.jupiter.api.Test;
  * proves consistent with what it kept.
  */
 class WitnessTwoNodesIT {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     static Gateway a;
     static Gateway b;
@@ -67,11 +61,11 @@ class WitnessTwoNodesIT {
     void theWitnessFollowsBothNodesAcrossRunsAndAcrossARestartOfOne() throws Exception {
         calls(a, 3);
         calls(b, 2);
-        awaitStamped("node-a", 3);
-        awaitStamped("node-b", 2);
+        Checkpoints.awaitStamped(a, "node-a", 3);
+        Checkpoints.awaitStamped(a, "node-b", 2);
 
         // the nodes may sign again between the wait and the run: the store says what the witness took
-        Run first = witness();
+        JarRun first = witness();
         assertThat(first.status()).as(first.output()).isZero();
         long a1 = held("node-a");
         long b1 = held("node-b");
@@ -83,9 +77,9 @@ class WitnessTwoNodesIT {
 
         calls(a, 2);
         calls(b, 4);
-        awaitStamped("node-a", a1 + 2);
-        awaitStamped("node-b", b1 + 4);
-        Run second = witness();
+        Checkpoints.awaitStamped(a, "node-a", a1 + 2);
+        Checkpoints.awaitStamped(a, "node-b", b1 + 4);
+        JarRun second = witness();
         assertThat(second.status()).as(second.output()).isZero();
         long a2 = held("node-a");
         long b2 = held("node-b");
@@ -96,8 +90,8 @@ class WitnessTwoNodesIT {
         b.terminate(Duration.ofSeconds(60)); // SIGTERM: a graceful stop
         b.restart();
         calls(b, 3);
-        awaitStamped("node-b", b2 + 3);
-        Run third = witness();
+        Checkpoints.awaitStamped(a, "node-b", b2 + 3);
+        JarRun third = witness();
         assertThat(third.status()).as(third.output()).isZero();
         long b3 = held("node-b");
         assertThat(b3).isGreaterThanOrEqualTo(b2 + 3);
@@ -121,46 +115,13 @@ class WitnessTwoNodesIT {
         }
     }
 
-    /** Waits for a checkpoint of the node covering at least {@code size} records, with its timestamp. */
-    private static void awaitStamped(String node, long size) {
-        await(node + "'s checkpoint of at least " + size + " records, stamped").atMost(PATIENCE)
-                .pollInterval(Duration.ofMillis(300)).until(() -> stampedSize(node), s -> s >= size);
-    }
-
-    /** The size of the node's latest checkpoint when it is stamped, else -1. */
-    private static long stampedSize(String node) throws Exception {
-        HttpResponse<String> latest = a.get("/audit/checkpoints/" + node + "/latest", "inspektorat-audit");
-        if (latest.statusCode() != 200) {
-            return -1;
-        }
-        long size = Long.parseLong(latest.body().split("\n")[1]);
-        HttpResponse<String> list = a.get("/audit/checkpoints?node=" + node + "&limit=1000", "inspektorat-audit");
-        for (JsonNode entry : Gateway.json(list.body())) {
-            if (entry.path("note").asText().equals(latest.body())) {
-                return entry.path("timestampToken").isTextual() ? size : -1;
-            }
-        }
-        return -1;
-    }
-
-    record Run(int status, String output) {}
-
     /** {@code java -jar gerbang.jar witness ...}, against node A, with the demo CAs of both nodes. */
-    private static Run witness() throws IOException, InterruptedException {
-        String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-Xmx64m", "-jar", jar, "witness",
+    private static JarRun witness() throws IOException, InterruptedException {
+        return JarRun.of(Gateway.targetDir(), "witness",
                 "--gateway", "http://localhost:" + a.port(),
                 "--client-id", "inspektorat-audit", "--client-secret", "inspektorat-audit-secret",
                 "--store", store.toString(),
                 "--tsa-cert", a.dataDir().resolve("demo-tsa-ca.pem").toString(),
                 "--tsa-cert", b.dataDir().resolve("demo-tsa-ca.pem").toString());
-        Path log = Files.createTempFile(Gateway.targetDir(), "witness-", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("the witness did not end within 120 s:\n" + Files.readString(log));
-        }
-        return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 }

@@ -87,7 +87,7 @@ public final class Gateway implements AutoCloseable {
                         throw startFailure; // failed once already: do not try again for every test class
                     }
                     try {
-                        g = new Gateway("gateway", List.of(), Map.of());
+                        g = new Gateway("gateway", List.of(), Map.of(), null);
                     } catch (Exception e) {
                         startFailure = new IllegalStateException("cannot start the gateway under test: " + e.getMessage(), e);
                         throw startFailure;
@@ -105,17 +105,29 @@ public final class Gateway implements AutoCloseable {
      * {@code --spring.datasource.url=...} replaces the H2 default). Close it when done.
      */
     public static Gateway start(String name, List<String> extraArgs) throws Exception {
-        return new Gateway(name, extraArgs, Map.of());
+        return new Gateway(name, extraArgs, Map.of(), null);
     }
 
     /** As {@link #start(String, List)}, with {@code environment} added to the process's environment. */
     public static Gateway start(String name, List<String> extraArgs, Map<String, String> environment) throws Exception {
-        return new Gateway(name, extraArgs, environment);
+        return new Gateway(name, extraArgs, environment, null);
     }
 
-    private Gateway(String name, List<String> extraArgs, Map<String, String> environment) throws Exception {
+    /**
+     * Like {@link #start(String, List)}, on a data directory that holds a copy of the files of
+     * {@code restoredFiles} (a node's files as a backup kept them: its trail key, checkpoint file, ...),
+     * all but the issuer key, which stays this gateway's own so that its tokens are the tests'.
+     */
+    public static Gateway start(String name, List<String> extraArgs, Path restoredFiles) throws Exception {
+        return new Gateway(name, extraArgs, Map.of(), restoredFiles);
+    }
+
+    private Gateway(String name, List<String> extraArgs, Map<String, String> environment, Path restoredFiles) throws Exception {
         Path dir = Files.createTempDirectory(targetDir(), name + "-");
         data = Files.createDirectories(dir.resolve("data"));
+        if (restoredFiles != null) {
+            copyTree(restoredFiles, data);
+        }
         routes = Files.createDirectories(dir.resolve("routes"));
         this.extraArgs = List.copyOf(extraArgs);
         this.environment = Map.copyOf(environment);
@@ -161,12 +173,7 @@ public final class Gateway implements AutoCloseable {
     /** As {@link #startJar(int, Path, Path, String, Path, List, boolean)}, with {@code environment} added to the process's. */
     public static Process startJar(int port, Path dataDir, Path routesDir, String issuerUrl, Path log,
             List<String> extraArgs, boolean append, Map<String, String> environment) throws IOException {
-        String jar = System.getProperty("gerbang.jar", "../gateway/target/gerbang.jar");
-        if (!Files.isRegularFile(Paths.get(jar))) {
-            throw new IllegalStateException("no gateway jar at " + jar + ": build it first (mvn install -pl routes,security,gateway)");
-        }
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", jar,
+        List<String> cmd = new ArrayList<>(List.of(JarRun.java(), "-Xmx256m", "-jar", JarRun.jar().toString(),
                 "--server.port=" + port,
                 "--gerbang.data-dir=" + dataDir,
                 "--gerbang.sandbox.enabled=false",
@@ -298,6 +305,21 @@ public final class Gateway implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
         } catch (IOException e) {
             return "(no log at " + log + ": " + e + ")";
+        }
+    }
+
+    /** Copies the files under {@code from} to {@code to}, with their relative paths (and POSIX permissions). */
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 
