@@ -50,8 +50,11 @@ import java.util.function.Consumer;
 public final class Gateway implements AutoCloseable {
 
     public static final String AUDIENCE = "gerbang";
-    /** Generous: a node on PostgreSQL on a busy 2-core machine has been seen to need more than 60 s; a process that exits is noticed at once. */
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+    /**
+     * Generous: a node on PostgreSQL on a busy 2-core machine has been seen to need more than 150 s (several
+     * builds at once); a process that exits is noticed at once.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static volatile Gateway instance;
