@@ -3,7 +3,8 @@
 # upstream called directly, a plain nginx reverse proxy, Spring Cloud Gateway Server MVC (without auth,
 # and with Spring Security's JWT validation) and the packaged gateway in three configurations. Every JVM
 # is warmed until its throughput stops rising; wrk drives each target at fixed concurrency; a fixed-rate
-# run at half of Gerbang's measured maximum gives the latency it adds. It reports; it asserts nothing.
+# run at half of Gerbang's measured maximum gives the latency it adds, and one at 500 req/s (a busy
+# kabupaten's peak: PEAK_RATE) the latency it adds at a realistic load. It reports; it asserts nothing.
 #
 #   bench/compare.sh [--duration 15] [--repeat 3] [--connections 32] [--max-warmup 150]
 #                    [--fixed-seconds 30] [--quick] [--jfr FILE]
@@ -34,6 +35,8 @@ while [ $# -gt 0 ]; do
 done
 
 UPSTREAM=18181 PROXY=18182 GATEWAY=18280 SCG=18380 POSTGRES=18432
+# a busy kabupaten's peak: every target gets this fixed rate too, whatever its maximum
+PEAK_RATE=500
 API_PATH=/api/bench/status-pajak
 SCG_JAR="$BENCH/scg/target/scg-peer.jar"
 STARTED=$(date +%s)
@@ -140,6 +143,7 @@ fixed_rate() { # label url rate [header]
 }
 
 field() { echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+added() { awk -v a="$(field "$1" "$2")" -v b="$(field "$1" "$3")" 'BEGIN { printf "%.2f", a - b }'; } # percentile run direct
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row_of() { local i; for i in "${!LABELS[@]}"; do [ "${LABELS[$i]}" != "$1" ] || { echo "$i"; return; }; done; }
 
@@ -231,6 +235,10 @@ say "fixed rate at half of the full chain's maximum: $FIXED_RATE req/s, ${FIXED_
 FR_FULL=$(fixed_rate "Gerbang full chain" "$GATEWAY_URL" "$FIXED_RATE" "$AUTH")
 FR_DIRECT=$(fixed_rate "direct" "http://127.0.0.1:$UPSTREAM/status" "$FIXED_RATE")
 FR_PROXY=$(fixed_rate "nginx proxy" "http://127.0.0.1:$PROXY$API_PATH" "$FIXED_RATE")
+say "fixed rate at a busy kabupaten's peak: $PEAK_RATE req/s, ${FIXED_SECONDS} s each"
+PEAK_FULL=$(fixed_rate "Gerbang full chain at $PEAK_RATE req/s" "$GATEWAY_URL" "$PEAK_RATE" "$AUTH")
+PEAK_DIRECT=$(fixed_rate "direct at $PEAK_RATE req/s" "http://127.0.0.1:$UPSTREAM/status" "$PEAK_RATE")
+PEAK_PROXY=$(fixed_rate "nginx proxy at $PEAK_RATE req/s" "http://127.0.0.1:$PROXY$API_PATH" "$PEAK_RATE")
 stop_gateway
 
 # The same full chain with its trail, registry and rate-limit budgets on PostgreSQL, as in production.
@@ -242,6 +250,7 @@ gerbang_target "$L_FULL_PG" gerbang-full-pg --spring.datasource.url="$PG_URL" --
 warm_up "$L_FULL_PG" "$GATEWAY_URL" "$AUTH" "$CONNECTIONS" "$MAX_WARMUP"
 measure_target "$L_FULL_PG" "$GATEWAY_URL" "$AUTH" "${WARMUP_SECONDS} s$WARMUP_NOTE"
 FR_FULL_PG=$(fixed_rate "Gerbang full chain on PostgreSQL" "$GATEWAY_URL" "$FIXED_RATE" "$AUTH")
+PEAK_FULL_PG=$(fixed_rate "Gerbang full chain on PostgreSQL at $PEAK_RATE req/s" "$GATEWAY_URL" "$PEAK_RATE" "$AUTH")
 stop_gateway
 stop_postgres
 
@@ -286,6 +295,16 @@ for pair in "upstream called directly|$FR_DIRECT" "nginx reverse proxy|$FR_PROXY
   echo "| $l | $(field p50 "$r") | $(field p90 "$r") | $(field p99 "$r") | $(field p99.9 "$r") | $(field max "$r") | $(field errors "$r") | $(awk -v a="$(field p99 "$r")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') |"
 done
 echo
+echo "Fixed rate, $PEAK_RATE req/s (a busy kabupaten's peak) for ${FIXED_SECONDS} s on $CONNECTIONS connections, the same way:"
+echo
+echo "| target | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | p99 added vs direct | p99.9 added vs direct |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for pair in "upstream called directly|$PEAK_DIRECT" "nginx reverse proxy|$PEAK_PROXY" "Gerbang: full chain (H2)|$PEAK_FULL" \
+    "Gerbang: full chain on PostgreSQL|$PEAK_FULL_PG"; do
+  l=${pair%%|*} r=${pair#*|}
+  echo "| $l | $(field p50 "$r") | $(field p90 "$r") | $(field p99 "$r") | $(field p99.9 "$r") | $(field max "$r") | $(field errors "$r") | $(added p99 "$r" "$PEAK_DIRECT") | $(added p99.9 "$r" "$PEAK_DIRECT") |"
+done
+echo
 echo "Reading (the product's bars in brackets; reported, not asserted):"
 echo
 G=$(row_of "$L_FULL_PG")
@@ -295,6 +314,7 @@ norm() { awk -v a="$1" -v na="$2" -v b="$3" -v nb="$4" 'BEGIN { printf "%.2f", (
 echo "- full chain / Spring Cloud Gateway MVC without auth: $(ratio "${RPS[$F]}" "${RPS[$S]}"), each first divided by nginx measured alongside $(norm "${RPS[$F]}" "${ALONG[$F]}" "${RPS[$S]}" "${ALONG[$S]}") (bar: about 1)"
 echo "- full chain / Spring Cloud Gateway MVC with JWT validation: $(ratio "${RPS[$F]}" "${RPS[$J]}"), each first divided by nginx measured alongside $(norm "${RPS[$F]}" "${ALONG[$F]}" "${RPS[$J]}" "${ALONG[$J]}") (bar: 3)"
 echo "- p99 added by the full chain at half load: $(awk -v a="$(field p99 "$FR_FULL")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') ms on H2, $(awk -v a="$(field p99 "$FR_FULL_PG")" -v b="$(field p99 "$FR_DIRECT")" 'BEGIN { printf "%.2f", a - b }') ms on PostgreSQL (bar: at most 3 ms)"
+echo "- p99 added by the full chain at $PEAK_RATE req/s: $(added p99 "$PEAK_FULL" "$PEAK_DIRECT") ms on H2, $(added p99 "$PEAK_FULL_PG" "$PEAK_DIRECT") ms on PostgreSQL (bar: at most 1.5 ms); p99.9 added $(added p99.9 "$PEAK_FULL" "$PEAK_DIRECT") and $(added p99.9 "$PEAK_FULL_PG" "$PEAK_DIRECT") ms"
 echo "- rate limit: $RATE_LIMIT_NOTE"
 if grep -l OutOfMemoryError "$WORK"/*/*.log > /dev/null 2>&1; then
   echo "- heap: OutOfMemoryError in $(grep -l OutOfMemoryError "$WORK"/*/*.log | xargs -n1 dirname | xargs -n1 basename | tr '\n' ' ')"

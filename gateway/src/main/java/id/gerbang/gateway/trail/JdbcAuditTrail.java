@@ -65,7 +65,8 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
      * its caller was refused ({@code COMMITTED} otherwise). {@code entry} holds the entry's values as
      * they are stored ({@link StoredFields#values}), indexed by {@link TrailField}.
      */
-    private record Pending(Object[] entry, CompletableFuture<AuditRecord> done, AtomicInteger state) {
+    private record Pending(Object[] entry, CompletableFuture<AuditRecord> done, AtomicInteger state, long handedAt,
+            long[] releasedAt) {
         static final int QUEUED = 0;
         static final int TAKEN = 1;
         static final int WRITING = 2;
@@ -75,6 +76,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
         /** Completes the caller's wait with its stored record; logs a record its caller no longer waits for. */
         void committed(AuditRecord r) {
+            releasedAt[0] = System.nanoTime(); // read by the caller after the future's completion
             if (!state.compareAndSet(WRITING, COMMITTED)) {
                 log.error("The trail committed the record of {} ({} #{}) after its caller was refused with 503 "
                         + "AUDIT_UNAVAILABLE for the commit timeout: the record shows the answer the gateway meant "
@@ -121,6 +123,37 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
         default void failed(int records) {
         }
+
+        /**
+         * Where the time of one batch stored went, phase by phase ({@link Phases}); called by the writer
+         * after it released the batch's callers.
+         */
+        default void phases(Phases phases) {
+        }
+
+        /**
+         * How long a caller took to run again once the writer released it: its thread's wake-up, called on
+         * the caller's thread.
+         */
+        default void woke(long nanos) {
+        }
+    }
+
+    /**
+     * The phases of one batch stored, in nanoseconds, in the order the writer runs them. {@code queued} is
+     * summed over the batch's records: each record's wait from its hand-over until the writer began its
+     * batch (waiting for the writer to finish the batch before, and for the commit interval).
+     *
+     * @param records    records stored
+     * @param queued     sum over the records of the time from hand-over to the start of the batch
+     * @param connect    taking a connection from the pool
+     * @param chain      chaining the records: each one's canonical form and hash
+     * @param insert     the records' insert (one batched statement)
+     * @param tree       the tree's leaves hashed and its new rows inserted
+     * @param commit     the commit: on PostgreSQL, until its WAL is on disk
+     * @param release    handing each waiting caller its record
+     */
+    public record Phases(int records, long queued, long connect, long chain, long insert, long tree, long commit, long release) {
     }
 
     /** A trail whose commit timeout is its wait limit, committing as soon as the writer is free. */
@@ -173,14 +206,17 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
 
     @Override
     public AuditRecord record(TrailEntry entry) {
-        Pending pending = new Pending(StoredFields.values(entry), new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED));
+        Pending pending = new Pending(StoredFields.values(entry), new CompletableFuture<>(), new AtomicInteger(Pending.QUEUED),
+                System.nanoTime(), new long[1]);
         long deadline = System.nanoTime() + waitLimit.toNanos();
         try {
             if (!running || !queue.offer(pending, waitLimit.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new TrailUnavailableException("the trail writer is " + (running ? "saturated" : "stopped"), null);
             }
             try {
-                return pending.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                AuditRecord stored = pending.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                observer.woke(System.nanoTime() - pending.releasedAt()[0]);
+                return stored;
             } catch (TimeoutException e) {
                 if (pending.state().compareAndSet(Pending.QUEUED, Pending.CANCELLED)
                         || pending.state().compareAndSet(Pending.TAKEN, Pending.CANCELLED)) {
@@ -280,6 +316,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             failed(batch, new TrailUnavailableException(l.why() + ": this node writes no record", null));
             return;
         }
+        long begun = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             if (!headKnown) {
@@ -289,6 +326,7 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
+            long connected = System.nanoTime();
             List<AuditRecord> records = new ArrayList<>(batch.size());
             long seq = headSeq;
             String prev = headHash;
@@ -311,19 +349,27 @@ public final class JdbcAuditTrail implements AuditTrail, AutoCloseable {
                 writeOneByOne(c, batch);
                 return;
             }
+            long inserted = System.nanoTime();
             for (AuditRecord r : records) {
                 tree.append(leafInput(r));
             }
             treeStore.insertPending(c);
+            long treed = System.nanoTime();
             c.commit();
+            long committed = System.nanoTime();
             treeStore.pendingCommitted();
-            observer.stored(records.size(), System.nanoTime() - start);
+            observer.stored(records.size(), committed - start);
             headSeq = seq;
             headHash = prev;
             lastWriteFailed = false;
+            long queued = 0;
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).committed(records.get(i).withId(ids.get(i)));
+                Pending p = batch.get(i);
+                queued += begun - p.handedAt();
+                p.committed(records.get(i).withId(ids.get(i)));
             }
+            observer.phases(new Phases(batch.size(), queued, connected - begun, start - connected, inserted - start,
+                    treed - inserted, committed - treed, System.nanoTime() - committed));
         } catch (SQLException | RuntimeException | Error e) {
             failed(batch, e);
         }

@@ -53,6 +53,7 @@ class TrailConfiguration {
                 .builder("gerbang.trail.failures")
                 .description("records the trail could not store (their callers were refused with 503 AUDIT_UNAVAILABLE)")
                 .register(meters);
+        PhaseTimers phases = new PhaseTimers(meters);
         return TrailGate.gated(new JdbcAuditTrail(dataSource, node.value(), t.maxBatch(), t.queueCapacity(), t.writeTimeout(), t.commitTimeout(),
                 t.commitInterval(),
                 new JdbcAuditTrail.BatchObserver() {
@@ -63,10 +64,72 @@ class TrailConfiguration {
                     }
 
                     @Override
+                    public void phases(JdbcAuditTrail.Phases p) {
+                        phases.record(p);
+                    }
+
+                    @Override
+                    public void woke(long nanos) {
+                        phases.wake.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+
+                    @Override
                     public void failed(int records) {
                         failures.increment(records);
                     }
                 }).writingUnder(lease), gate);
+    }
+
+    /**
+     * {@code gerbang.trail.phase} (seconds, tag {@code phase}): where the time of the records stored went, per
+     * batch and phase ({@link JdbcAuditTrail.Phases}: connect, chain, insert, tree, commit, release); {@code
+     * queued} (hand-over to the start of its batch) and {@code wake} (release to the caller running) are per
+     * record. A
+     * phase's mean is its {@code _sum} over its {@code _count}: no histogram, so the cost per record stays a
+     * few additions.
+     */
+    static final class PhaseTimers {
+        final io.micrometer.core.instrument.Timer queued;
+        final io.micrometer.core.instrument.Timer connect;
+        final io.micrometer.core.instrument.Timer chain;
+        final io.micrometer.core.instrument.Timer insert;
+        final io.micrometer.core.instrument.Timer tree;
+        final io.micrometer.core.instrument.Timer commit;
+        final io.micrometer.core.instrument.Timer release;
+        final io.micrometer.core.instrument.Timer wake;
+
+        PhaseTimers(io.micrometer.core.instrument.MeterRegistry meters) {
+            queued = timer(meters, "queued");
+            connect = timer(meters, "connect");
+            chain = timer(meters, "chain");
+            insert = timer(meters, "insert");
+            tree = timer(meters, "tree");
+            commit = timer(meters, "commit");
+            release = timer(meters, "release");
+            wake = timer(meters, "wake");
+        }
+
+        private static io.micrometer.core.instrument.Timer timer(io.micrometer.core.instrument.MeterRegistry meters,
+                String phase) {
+            return io.micrometer.core.instrument.Timer.builder("gerbang.trail.phase").tag("phase", phase)
+                    .description("where the trail writer's time goes, by phase: queued and wake per record, the others per batch")
+                    .register(meters);
+        }
+
+        void record(JdbcAuditTrail.Phases p) {
+            java.util.concurrent.TimeUnit ns = java.util.concurrent.TimeUnit.NANOSECONDS;
+            // queued is a sum over the batch's records: recorded as that many waits of their mean
+            long mean = p.queued() / p.records();
+            for (int i = 0; i < p.records(); i++) {
+                queued.record(mean, ns);
+            }
+            connect.record(p.connect(), ns);
+            chain.record(p.chain(), ns);
+            insert.record(p.insert(), ns);
+            tree.record(p.tree(), ns);
+            commit.record(p.commit(), ns);
+            release.record(p.release(), ns);
+        }
     }
 
     @Bean

@@ -112,6 +112,10 @@ abstract class JdbcAuditTrailTest {
 
     @AfterEach
     void dropDatabase() throws Exception {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
         store.gate = null;
         store.down = false;
         for (JdbcAuditTrail t : trails) {
@@ -368,6 +372,98 @@ abstract class JdbcAuditTrailTest {
                 .containsExactly("k-1", "k-2", "k-3");
         assertThat(after.prevHash()).isEqualTo(rows.get(1).hash());
         assertValid(rows, 3);
+    }
+
+    /**
+     * The guarantee itself, with a slow commit injected (a database whose WAL flush takes long): no caller
+     * gets its record, and so no answer is written, before the commit that holds the record has returned.
+     * First one commit held: every caller waits, and no other connection sees any of their records; released,
+     * each caller, as soon as it has its record, finds it and its tree leaf committed. Then every commit made
+     * slow while 16 callers write at once, so that records keep arriving during commits: the same check on
+     * each of them.
+     */
+    @Test
+    void noCallerGetsItsRecordBeforeTheCommitHoldingItHasReturned() throws Exception {
+        JdbcAuditTrail trail = trail("pelalawan-1", Duration.ofSeconds(30));
+        trail.record(served("s-0"));
+        int callers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        Set<Thread> callerThreads = ConcurrentHashMap.newKeySet();
+        CountDownLatch held = new CountDownLatch(1);
+        store.commitGate = held;
+        try {
+            List<Future<Boolean>> calls = new ArrayList<>();
+            for (int i = 1; i <= callers; i++) {
+                String id = "s-" + i;
+                calls.add(pool.submit(() -> {
+                    callerThreads.add(Thread.currentThread());
+                    return committedWhenReturned(trail.record(served(id)));
+                }));
+            }
+            // every caller waits for its record (or, were the guarantee broken, one already has it)
+            awaitState(() -> store.commitsHanging.get() > 0 && (calls.stream().anyMatch(Future::isDone)
+                    || callerThreads.size() == callers && callerThreads.stream().allMatch(
+                            t -> inFrame(t, f -> f.getClassName().equals(java.util.concurrent.CompletableFuture.class.getName())))));
+            assertThat(calls).as("callers answered while the commit is held").noneMatch(Future::isDone);
+            assertThat(rows()).as("records another connection sees while the commit is held")
+                    .extracting(AuditRecord::correlationId).containsExactly("s-0");
+
+            store.commitGate = null;
+            held.countDown();
+            for (Future<Boolean> call : calls) {
+                assertThat(call.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS))
+                        .as("the record and its leaf were committed when its caller got it").isTrue();
+            }
+
+            store.commitDelay = Duration.ofMillis(20);
+            List<Future<Boolean>> busy = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                busy.add(pool.submit(() -> {
+                    boolean all = true;
+                    for (int i = 0; i < 10; i++) {
+                        all &= committedWhenReturned(trail.record(served("slow-" + thread + "-" + i)));
+                    }
+                    return all;
+                }));
+            }
+            for (Future<Boolean> call : busy) {
+                assertThat(call.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS))
+                        .as("each record and its leaf were committed when its caller got it, with every commit slow").isTrue();
+            }
+        } finally {
+            store.commitDelay = null;
+            store.commitGate = null;
+            held.countDown();
+            pool.shutdownNow();
+        }
+        List<AuditRecord> rows = rows();
+        assertValid(rows, 1 + callers + 160);
+        assertTreesMatchChains(rows);
+    }
+
+    /** The connection {@link #committedWhenReturned} reads on: not the writer's, so it sees only what was committed. */
+    private Connection reader;
+
+    /** Whether a record and its tree leaf are committed: read at once, on a connection of its own. */
+    private synchronized boolean committedWhenReturned(AuditRecord r) throws SQLException {
+        if (reader == null) {
+            reader = db.pool().getConnection();
+        }
+        Connection c = reader;
+        try (java.sql.PreparedStatement record = c.prepareStatement(
+                        "SELECT hash FROM audit_record WHERE node = ? AND node_seq = ?");
+                java.sql.PreparedStatement leaf = c.prepareStatement(
+                        "SELECT hash FROM trail_tree_node WHERE node = ? AND level = 0 AND idx = ?")) {
+            record.setString(1, r.node());
+            record.setLong(2, r.nodeSeq());
+            leaf.setString(1, r.node());
+            leaf.setLong(2, r.nodeSeq() - 1);
+            try (ResultSet rs = record.executeQuery(); ResultSet lr = leaf.executeQuery()) {
+                return rs.next() && rs.getString(1).equals(r.hash()) && lr.next()
+                        && Arrays.equals(lr.getBytes(1), MerkleTree.leafHash(JdbcAuditTrail.leafInput(r)));
+            }
+        }
     }
 
     @Test
@@ -858,6 +954,8 @@ abstract class JdbcAuditTrailTest {
         volatile CountDownLatch gate;
         /** while set, a commit waits for it before it runs */
         volatile CountDownLatch commitGate;
+        /** while set, every commit takes this much longer before it runs (a slow WAL flush) */
+        volatile Duration commitDelay;
         final AtomicInteger commitsHanging = new AtomicInteger();
         final AtomicInteger commits = new AtomicInteger();
         final AtomicBoolean failAfterNextCommit = new AtomicBoolean();
@@ -885,6 +983,10 @@ abstract class JdbcAuditTrailTest {
             InvocationHandler h = (proxy, method, args) -> {
                 if (method.getName().equals("commit") && errorOnNextCommit.compareAndSet(true, false)) {
                     throw new AssertionError("an Error from the driver (test)");
+                }
+                Duration slow = commitDelay;
+                if (method.getName().equals("commit") && slow != null) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(slow.toNanos());
                 }
                 CountDownLatch held = commitGate;
                 if (method.getName().equals("commit") && held != null) {
