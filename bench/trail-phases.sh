@@ -99,7 +99,7 @@ report() { # label seconds before-file after-file cpu-line
       }
       printf "| **total** | | %.3f | 100 %% | |\n", total
       gcs = after["gc_sum"] - before["gc_sum"]; gcn = after["gc_count"] - before["gc_count"]
-      printf "\nGC: %d pauses, %.1f ms in all (%.2f %% of the time), %.1f ms each on average\n", gcn, gcs * 1000, gcs / secs * 100, gcn > 0 ? gcs / gcn * 1000 : 0
+      printf "\nGC: %d pauses, %.1f ms in all (%.2f %% of the time), %.1f ms each on average\n", gcn, gcs * 1000, gcs / secs * 100, (gcn > 0 ? gcs / gcn * 1000 : 0)
     }' "$3" "$4"
   echo
   echo "CPU over the $seconds s, in cores (of $(nproc)): $5"

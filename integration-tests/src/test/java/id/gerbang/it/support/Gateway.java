@@ -52,9 +52,10 @@ public final class Gateway implements AutoCloseable {
     public static final String AUDIENCE = "gerbang";
     /**
      * Generous: a node on PostgreSQL on a busy 2-core machine has been seen to need more than 150 s (several
-     * builds at once); a process that exits is noticed at once.
+     * builds at once), and eight minutes with the machine's load above 40 ({@code -Dgerbang.it.start-timeout=SECONDS}
+     * then); a process that exits is noticed at once.
      */
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("gerbang.it.start-timeout", 300));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static volatile Gateway instance;
