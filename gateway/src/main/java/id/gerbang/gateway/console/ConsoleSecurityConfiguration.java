@@ -41,6 +41,12 @@ import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
  * and keep a session. Roles are the access token's {@code realm_access.roles}, exactly as for the APIs;
  * the server enforces them per page: the trail for {@code auditor}, the registry for
  * {@code gateway-admin}, the integration map and the report for either.
+ *
+ * <p>The session (Spring Session JDBC, in the shared database: every node reads the same ones) holds the
+ * login's state until its callback (the OAuth2 authorization request with the PKCE verifier, the page asked
+ * for), then the person's security context and the CSRF token; all are serializable Spring Security types
+ * that any node of the same version reads. Logging out deletes the row, so the person is logged out on
+ * every node.
  */
 @Configuration(proxyBeanMethods = false)
 @org.springframework.boot.context.properties.EnableConfigurationProperties(ConsoleProperties.class)
@@ -110,6 +116,7 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
                         .anyRequest().authenticated())
                 .oauth2Login(o -> o
                         .loginPage("/oauth2/authorization/" + REGISTRATION)
+                        .authorizedClientRepository(new NoAuthorizedClients())
                         .authorizationEndpoint(e -> e.authorizationRequestResolver(resolver))
                         .userInfoEndpoint(u -> u.oidcUserService(rolesFromAccessToken(decoders)))
                         .defaultSuccessUrl("/console", false))
