@@ -35,7 +35,7 @@ class TrustedProxyHeaders {
     static final String[] CONSOLE_PATHS = {"/console", "/console/*", "/oauth2/authorization/*", "/login/oauth2/code/*"};
 
     @Bean
-    FilterRegistrationBean<Filter> trustedProxyHeaders(HttpFrontProperties front) {
+    FilterRegistrationBean<Filter> trustedProxyHeadersFilter(HttpFrontProperties front) {
         FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new Filter(front.trustedProxies()));
         registration.addUrlPatterns(CONSOLE_PATHS);
         // after the gateway filter and the pre-authentication body limit, before the session repository's

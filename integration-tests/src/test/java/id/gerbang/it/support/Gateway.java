@@ -50,6 +50,7 @@ import java.util.function.Consumer;
 public final class Gateway implements AutoCloseable {
 
     public static final String AUDIENCE = "gerbang";
+    private static final String ISSUER_URL = "--gerbang.issuer.url=";
     /**
      * Generous: a node on PostgreSQL on a busy 2-core machine has been seen to need more than 150 s (several
      * builds at once), and eight minutes with the machine's load above 40 ({@code -Dgerbang.it.start-timeout=SECONDS}
@@ -144,7 +145,9 @@ public final class Gateway implements AutoCloseable {
         rawUpstream = new RawUpstream();
         port = freePort();
         deadPort = freePort();
-        issuerUrl = "http://localhost:" + port;
+        // a test may put the issuer under another address (a load balancer's, say) with --gerbang.issuer.url=
+        issuerUrl = extraArgs.stream().filter(arg -> arg.startsWith(ISSUER_URL)).map(arg -> arg.substring(ISSUER_URL.length()))
+                .reduce((first, last) -> last).orElse("http://localhost:" + port);
         writeRoutes(routes, upstream.port(), deadPort, rawUpstream.port());
 
         log = targetDir().resolve(name + "-" + port + ".log");
@@ -182,8 +185,12 @@ public final class Gateway implements AutoCloseable {
                 "--gerbang.data-dir=" + dataDir,
                 "--gerbang.sandbox.enabled=false",
                 "--gerbang.routes.directory=" + routesDir,
-                "--gerbang.issuer.url=" + issuerUrl,
                 "--logging.level.gerbang.trail=DEBUG")); // one line per call in the log, for diagnosis
+        // an option given twice reaches Spring as both values joined by a comma: add this one only when the
+        // test gives none of its own
+        if (extraArgs.stream().noneMatch(arg -> arg.startsWith(ISSUER_URL))) {
+            cmd.add(ISSUER_URL + issuerUrl);
+        }
         cmd.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(environment);
