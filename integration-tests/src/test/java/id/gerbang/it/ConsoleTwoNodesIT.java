@@ -42,12 +42,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console on two packaged nodes over one PostgreSQL, behind a load balancer without sticky sessions
  * ({@link SwitchingProxy}, which sends its own {@code X-Forwarded-*}): a person logged in through one node
  * is logged in on the other; a login started on one node whose callback lands on the other completes;
- * logging out through one node logs the person out on both. {@code /api} and the other APIs make no session. Both nodes run the built-in
- * issuer with one key under one address (the proxy's), as one issuer behind the load balancer would.
+ * logging out through one node logs the person out on both. {@code /api} and the other APIs make no session
+ * and read none; a console page reads its session once and its stylesheets and scripts not at all; visits
+ * redirected to the login make no session, and a login's start one that lives five minutes. Both nodes run
+ * the built-in issuer with one key under one address (the proxy's), as one issuer behind the load balancer
+ * would.
  */
 class ConsoleTwoNodesIT {
 
     private static final String DATABASE = "it_console_sessions";
+    private static final Pattern LOG_ENTRY = Pattern.compile("(?m)^(?=\\d{4}-\\d\\d-\\d\\dT)");
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     static Postgres pg;
@@ -69,7 +73,9 @@ class ConsoleTwoNodesIT {
         shared.add("--gerbang.trail.nodes=console-a,console-b");
         shared.add("--gerbang.issuer.url=" + proxy.base());
         shared.add("--gerbang.issuer.key-file=" + issuerKey);
-        a = Gateway.start("console-a", with(shared, "--gerbang.node=console-a"));
+        a = Gateway.start("console-a", with(shared, "--gerbang.node=console-a",
+                // each statement in A's log, to count what a page costs the session table
+                "--logging.level.org.springframework.jdbc.core.JdbcTemplate=DEBUG"));
         b = Gateway.start("console-b", with(shared, "--gerbang.node=console-b"));
         a.upstream().stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
         b.upstream().stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
@@ -150,6 +156,25 @@ class ConsoleTwoNodesIT {
         return count("SELECT COUNT(*) FROM spring_session WHERE principal_name = ?", user);
     }
 
+    /**
+     * The statements on the session tables in A's log (JdbcTemplate's DEBUG entries, whose SQL spans several
+     * lines) that start with {@code verb}, but the nodes' cleanup of expired sessions.
+     */
+    private static long sessionStatementsInLogOfA(String verb) throws Exception {
+        String log = Files.readString(a.log());
+        return LOG_ENTRY.splitAsStream(log).filter(e -> e.contains("Executing prepared SQL statement [" + verb)
+                && e.contains("SPRING_SESSION") && !e.contains("EXPIRY_TIME <")).count();
+    }
+
+    /** Requests the node on A's port served under /console, but its stylesheets and scripts. */
+    private static int consoleRequestsServedByA() {
+        return proxy.served(a.port(), "/console") - proxy.served(a.port(), "/console/assets/");
+    }
+
+    private static int assetsServedByA() {
+        return proxy.served(a.port(), "/console/assets/") + proxy.served(a.port(), "/webjars/");
+    }
+
     // ------------------------------------------------------------------------------------------ tests
 
     @Test
@@ -184,12 +209,17 @@ class ConsoleTwoNodesIT {
     void aLoginStartedOnOneNodeWhoseCallbackLandsOnTheOtherCompletes() throws Exception {
         proxy.split(a.port(), b.port());
         assertThat(sessionsOf("admin")).isZero(); // no other test logs the administrator in
+        int startsOnA = proxy.served(a.port(), "/oauth2/authorization/");
+        int callbacksOnA = proxy.served(a.port(), "/login/oauth2/code/");
+        int callbacksOnB = proxy.served(b.port(), "/login/oauth2/code/");
         login("admin", "admin-demo");
         assertThat(h1()).isEqualTo("Layanan");
-        assertThat(proxy.served(a.port(), "/oauth2/authorization/")).as("the login started on A").isPositive();
-        assertThat(proxy.served(b.port(), "/login/oauth2/code/")).as("its callback landed on B").isEqualTo(1);
-        assertThat(proxy.served(a.port(), "/login/oauth2/code/")).isZero();
+        assertThat(proxy.served(a.port(), "/oauth2/authorization/")).as("the login started on A").isGreaterThan(startsOnA);
+        assertThat(proxy.served(b.port(), "/login/oauth2/code/")).as("its callback landed on B").isEqualTo(callbacksOnB + 1);
+        assertThat(proxy.served(a.port(), "/login/oauth2/code/")).isEqualTo(callbacksOnA);
         assertThat(sessionsOf("admin")).isEqualTo(1);
+        assertThat(count("SELECT MAX(max_inactive_interval) FROM spring_session WHERE principal_name = 'admin'"))
+                .as("a logged-in session lives the idle timeout, not the login's five minutes").isEqualTo(1800);
         Browser.shot(browser, "21-two-nodes-callback-on-other-node");
 
         // what the session holds: the security context and the CSRF token; the login's state is gone, and
@@ -246,6 +276,7 @@ class ConsoleTwoNodesIT {
         String cookie = sessionCookie();
         long sessions = count("SELECT COUNT(*) FROM spring_session");
         long attributes = count("SELECT COUNT(*) FROM spring_session_attributes");
+        long statementsOnA = sessionStatementsInLogOfA("");
 
         for (Gateway node : List.of(a, b)) {
             String client = "Bearer " + node.token("dinkes-simpus");
@@ -268,5 +299,85 @@ class ConsoleTwoNodesIT {
         }
         assertThat(count("SELECT COUNT(*) FROM spring_session")).as("no session made by an API call").isEqualTo(sessions);
         assertThat(count("SELECT COUNT(*) FROM spring_session_attributes")).isEqualTo(attributes);
+        assertThat(sessionStatementsInLogOfA("")).as("the session named by the cookie not even read").isEqualTo(statementsOnA);
+    }
+
+    @Test
+    void aConsolePageReadsItsSessionOnceAndItsStylesheetsAndScriptsNever() throws Exception {
+        proxy.allTo(a.port());
+        login("auditor", "auditor-demo");
+        // a call on the trail, so that the map has a picture; the page is then loaded once, its assets
+        // cached as after any first page
+        assertThat(a.send(a.request("/api/it/echo/map").header("Authorization", "Bearer " + a.token("dinkes-simpus"))
+                .GET().build()).statusCode()).as("taken, in time or not").isNotIn(401, 403);
+        await("the map with a picture").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            browser.get(proxy.base() + "/console/map");
+            return !browser.findElements(By.id("map-picture")).isEmpty();
+        });
+        long readsBefore = sessionStatementsInLogOfA("SELECT");
+        long statementsBefore = sessionStatementsInLogOfA("");
+        int requestsBefore = consoleRequestsServedByA();
+        int assetsBefore = assetsServedByA();
+        int pages = 10;
+        long started = System.nanoTime();
+        for (int i = 0; i < pages; i++) {
+            browser.get(proxy.base() + "/console/map");
+            waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("user-name")));
+            waiting().until(d -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                    "const p = document.getElementById('map-picture'); return p != null && p.complete;")));
+        }
+        long minutes = (System.nanoTime() - started) / 60_000_000_000L;
+        int requests = consoleRequestsServedByA() - requestsBefore;
+        int assets = assetsServedByA() - assetsBefore;
+        // the log is written before each answer; waiting only covers a slow file system
+        await("the pages' reads are logged").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> sessionStatementsInLogOfA("SELECT") - readsBefore >= requests);
+        long reads = sessionStatementsInLogOfA("SELECT") - readsBefore;
+        long writes = sessionStatementsInLogOfA("") - statementsBefore - reads;
+        System.out.printf("%d map pages made %d requests needing the person (each page and its picture), %d for stylesheets "
+                + "and scripts, and %d reads and %d writes of the session tables%n", pages, requests, assets, reads, writes);
+        assertThat(requests).as("each page and its picture").isEqualTo(2 * pages);
+        assertThat(reads).as("one read of the session per request needing the person, none for stylesheets and scripts")
+                .isEqualTo(requests);
+        assertThat(writes).as("the last access written once a minute at most: nothing else changed").isLessThanOrEqualTo(1 + minutes);
+    }
+
+    @Test
+    void visitsRedirectedToTheLoginMakeNoSessionAndALoginsStartOneOfFiveMinutes() throws Exception {
+        long sessions = count("SELECT COUNT(*) FROM spring_session");
+        for (Gateway node : List.of(a, b)) {
+            for (int i = 0; i < 25; i++) {
+                for (String path : List.of("/console", "/console/trail", "/console/map?from=x", "/console/services")) {
+                    HttpResponse<String> r = node.send(node.request(path).GET().build());
+                    assertThat(r.statusCode()).as(path).isEqualTo(302);
+                    assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith(
+                            "/oauth2/authorization/gerbang"));
+                    assertThat(r.headers().firstValue("Set-Cookie")).as("no cookie: no session").isEmpty();
+                }
+                // stylesheets, scripts and the page after logging out: no session either
+                for (String path : List.of("/console/assets/console.css", "/console/logged-out")) {
+                    assertThat(node.send(node.request(path).GET().build()).statusCode()).as(path).isEqualTo(200);
+                }
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM spring_session")).as("200 visits redirected to the login").isEqualTo(sessions);
+
+        // starting the login keeps its state (PKCE verifier, state, nonce) until the callback: in a session
+        // that lives five minutes idle
+        long now = System.currentTimeMillis();
+        for (Gateway node : List.of(a, b)) {
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> r = node.send(node.request("/oauth2/authorization/gerbang").GET().build());
+                assertThat(r.statusCode()).isEqualTo(302);
+                assertThat(r.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).startsWith("GERBANG_CONSOLE="));
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM spring_session")).isEqualTo(sessions + 20);
+        assertThat(count("SELECT COUNT(*) FROM spring_session WHERE principal_name IS NULL AND max_inactive_interval <> 300"))
+                .as("every session nobody has logged in with lives five minutes idle").isZero();
+        assertThat(count("SELECT COUNT(*) FROM spring_session WHERE principal_name IS NULL AND expiry_time > ?",
+                System.currentTimeMillis() + Duration.ofMinutes(5).toMillis())).as("none expires later").isZero();
+        assertThat(count("SELECT COUNT(*) FROM spring_session WHERE principal_name IS NULL AND expiry_time >= ?",
+                now + Duration.ofMinutes(5).toMillis())).as("the ones just made: five minutes from now").isEqualTo(20);
     }
 }

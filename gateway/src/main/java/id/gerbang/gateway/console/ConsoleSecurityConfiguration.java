@@ -43,10 +43,12 @@ import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
  * {@code gateway-admin}, the integration map and the report for either.
  *
  * <p>The session (Spring Session JDBC, in the shared database: every node reads the same ones) holds the
- * login's state until its callback (the OAuth2 authorization request with the PKCE verifier, the page asked
- * for), then the person's security context and the CSRF token; all are serializable Spring Security types
- * that any node of the same version reads. Logging out deletes the row, so the person is logged out on
- * every node.
+ * login's state from the login's start until its callback (the OAuth2 authorization request with its state,
+ * nonce and PKCE verifier), then the person's security context and the CSRF token; all are serializable
+ * Spring Security types that any node of the same version reads. A visit redirected to the login keeps
+ * nothing (no request cache: after the login each person lands on their home page), so it makes no session;
+ * a session not logged in lives {@code gerbang.console.login-timeout} ({@link ConsoleSessionRepository}).
+ * Logging out deletes the row, so the person is logged out on every node.
  */
 @Configuration(proxyBeanMethods = false)
 @org.springframework.boot.context.properties.EnableConfigurationProperties(ConsoleProperties.class)
@@ -114,6 +116,8 @@ class ConsoleSecurityConfiguration implements WebMvcConfigurer {
                         .requestMatchers("/console/map", "/console/map.svg", "/console/report", "/console/report.csv")
                         .hasAnyRole("auditor", "gateway-admin")
                         .anyRequest().authenticated())
+                // the page asked for is not kept: keeping it made a session of every anonymous request
+                .requestCache(c -> c.requestCache(new org.springframework.security.web.savedrequest.NullRequestCache()))
                 .oauth2Login(o -> o
                         .loginPage("/oauth2/authorization/" + REGISTRATION)
                         .authorizedClientRepository(new NoAuthorizedClients())

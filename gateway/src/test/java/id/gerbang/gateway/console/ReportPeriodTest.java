@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /** The period of the map and the report: never past the moment the page is made, and given back whole by its form. */
 class ReportPeriodTest {
 
-    static final Wib WIB = new Wib(new ConsoleProperties("gerbang-console", null, ZoneId.of("Asia/Jakarta")));
+    static final Wib WIB = new Wib(new ConsoleProperties("gerbang-console", null, ZoneId.of("Asia/Jakarta"),
+            java.time.Duration.ofMinutes(5)));
     static final Instant NOW = Instant.parse("2026-11-27T03:34:10.750Z"); // 10:34:10 WIB
 
     @Test
