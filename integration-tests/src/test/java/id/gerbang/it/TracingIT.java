@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Traces and JSON logs (docs/operations.md, "Traces" and "Logs"): a packaged node with an OTLP endpoint
  * exports the spans of each {@code /api} call to the receiver in this test (OTLP/HTTP, protobuf), gives the
- * upstream its own {@code traceparent} instead of the caller's, and writes ECS JSON log lines naming the
+ * upstream its own {@code traceparent} instead of the caller's, and writes ECS JSON log lines naming the node, the
  * call's correlation id and trace id.
  */
 class TracingIT {
@@ -218,6 +218,16 @@ class TracingIT {
                 .allSatisfy(l -> assertThat(l.path("correlationId").asText()).isEqualTo("trace-it-logs"));
         assertThat(Files.readAllLines(node.log(), StandardCharsets.UTF_8)).as("no line of the call but JSON")
                 .filteredOn(l -> l.contains("trace-it-logs")).allSatisfy(l -> assertThat(l).startsWith("{"));
+    }
+
+    @Test
+    void everyJsonLineNamesTheServiceAndTheNodeUnsetGerbangNodeByItsHostName() throws Exception {
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        assertThat(jsonLines()).as("the node's lines so far").isNotEmpty().allSatisfy(l -> {
+            assertThat(l.path("service").path("name").asText()).as("service.name: %s", l).isEqualTo("gerbang");
+            assertThat(l.path("service").path("node").path("name").asText()).as("service.node.name: %s", l)
+                    .isEqualTo(host);
+        });
     }
 
     private static List<JsonNode> jsonLines() throws IOException {
