@@ -223,4 +223,28 @@ class HeaderRulesIT extends GatewayTest {
         }
         assertThat(r.body()).isEqualTo("ok");
     }
+
+    @Test
+    void theUpstreamsServerSoftwareAndVersionDoNotReachTheCaller() throws Exception {
+        wm.resetAll();
+        wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)
+                .withHeader("Server", "SimpleHTTP/0.6 Python/3.11.7")
+                .withHeader("X-Powered-By", "PHP/7.4.3")
+                .withHeader("X-AspNet-Version", "4.0.30319")
+                .withHeader("X-AspNetMvc-Version", "5.2")
+                .withHeader("X-Upstream-Ok", "yes")
+                .withBody("ok")));
+        // control: the upstream really sends them
+        RawHttp.Response direct = RawHttp.send(wm.port(), "GET /svc/direct HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertThat(direct.header("Server")).as(direct.raw()).isEqualTo("SimpleHTTP/0.6 Python/3.11.7");
+        assertThat(direct.header("X-Powered-By")).as(direct.raw()).isEqualTo("PHP/7.4.3");
+
+        HttpResponse<String> r = call();
+
+        assertThat(r.headers().firstValue("X-Upstream-Ok")).hasValue("yes");
+        for (String h : List.of("Server", "X-Powered-By", "X-AspNet-Version", "X-AspNetMvc-Version")) {
+            assertThat(r.headers().allValues(h)).as(h + " at the caller, answer headers " + r.headers().map()).isEmpty();
+        }
+        assertThat(r.body()).isEqualTo("ok");
+    }
 }

@@ -18,7 +18,8 @@ import org.apache.hc.core5.http.message.BasicHeader;
  * steer the gateway's machinery ({@code Camel*} in any case), method overrides, and the caller's own
  * {@code X-Gerbang-*}, {@code X-Forwarded-*} and trace context ({@code traceparent}, {@code tracestate},
  * {@code baggage}, B3); then the gateway's identity and forwarding headers.
- * Back to the caller: the upstream's headers without hop-by-hop ones and without {@code X-Gerbang-*}.
+ * Back to the caller: the upstream's headers without hop-by-hop ones, without {@code X-Gerbang-*}, and without
+ * those naming the upstream's server software and its version ({@code Server}, {@code X-Powered-By}...).
  * Both ways a name is compared with {@code _} read as {@code -} ({@link #dashed}): {@code X_Gerbang_Client}
  * is dropped like {@code X-Gerbang-Client}. Other names with underscores pass unchanged.
  */
@@ -47,6 +48,14 @@ public final class ForwardHeaders {
             // (W3C trace context and baggage, and the B3 headers other tracers read)
             "traceparent", "tracestate", "baggage", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
             "x-b3-sampled", "x-b3-flags"));
+
+    /**
+     * Upstream headers never returned to the caller, lower case: hop-by-hop ones, and those naming the
+     * upstream's server software and its version, which would tell every caller what each OPD runs (the
+     * gateway sends no {@code Server} of its own either).
+     */
+    private static final Set<String> NOT_RETURNED = union(HOP_BY_HOP, Set.of(
+            "server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version"));
 
     private ForwardHeaders() {}
 
@@ -111,7 +120,7 @@ public final class ForwardHeaders {
     public static boolean isReturned(String name, Set<String> connectionNamed) {
         String lower = name.toLowerCase(Locale.ROOT);
         String dashed = dashed(lower);
-        return !HOP_BY_HOP.contains(dashed) && !dashed.startsWith("x-gerbang-") && !dashed.equals("x-correlation-id")
+        return !NOT_RETURNED.contains(dashed) && !dashed.startsWith("x-gerbang-") && !dashed.equals("x-correlation-id")
                 && !connectionNamed.contains(lower);
     }
 

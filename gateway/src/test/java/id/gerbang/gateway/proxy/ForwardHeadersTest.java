@@ -139,6 +139,15 @@ class ForwardHeadersTest {
         assertThat(ForwardHeaders.isReturned("X-Correlation-Id", named)).isFalse();
     }
 
+    @Test
+    void theUpstreamsServerSoftwareAndVersionDoNotReachTheCaller() {
+        for (String h : new String[] {"Server", "server", "X-Powered-By", "X_Powered_By", "X-AspNet-Version",
+                "X-AspNetMvc-Version"}) {
+            assertThat(ForwardHeaders.isReturned(h, Set.of())).as(h).isFalse();
+        }
+        assertThat(ForwardHeaders.isReturned("Server-Timing", Set.of())).isTrue();
+    }
+
     // CGI, WSGI, PHP-FPM and nginx-fronted applications read "_" as "-": these would be the gateway's own
     @Test
     void dropsUnderscoreSpellingsOfEveryHeaderTheGatewaySetsOrRefuses() {
