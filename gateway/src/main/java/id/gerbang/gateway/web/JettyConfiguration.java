@@ -50,9 +50,11 @@ class JettyConfiguration implements WebServerFactoryCustomizer<JettyServletWebSe
                     config.setSendServerVersion(false);
                     config.setSendXPoweredBy(false);
                     config.setSendDateHeader(true);
-                    // header values are passed on as sent: Jetty's shared field cache would otherwise hand
-                    // back its own spelling of common values (charset=utf-8 as charset=UTF-8)
-                    config.setHeaderCacheCaseSensitive(true);
+                    // no header field cache: header values are passed on as sent (the cache would hand back
+                    // its own spelling of common values, charset=utf-8 as charset=UTF-8), and looking each
+                    // header line up in it (a bearer token is ~1 KiB) took 13 % of a call's CPU on the full
+                    // chain (docs/performance.md, "Header parsing")
+                    config.setHeaderCacheSize(0);
                 }
             }
         });
