@@ -25,14 +25,17 @@ import org.slf4j.LoggerFactory;
  * each node leases small slices of a period's budget and spends them locally. The first slice of a
  * period is one call; each further one doubles, up to {@code max(1, N / 16)}: a client that calls a node
  * once in a while costs one round trip per call, a busy client a handful per period. A slice is spent
- * only in the period it was leased for; what is left of it when the period ends is dropped.
+ * only in the period it was leased for; what is left of it when the period ends is dropped. A client's
+ * calls on one node lease side by side while fewer than {@code max(1, N / 16)} calls are on their way in
+ * slices; beyond that, or when a slice comes back short, a call waits for the slices on their way
+ * instead of leasing more or being refused while its node is about to hold the calls it needs.
  *
  * <p><b>Bound.</b> Every admitted call spends a call leased from the row, and the row never grants more
  * than {@code N} in a period: the calls admitted in one period, over all nodes together, are at most
  * {@code N}, exactly (the contract allows one more per node). The cost of this is the other way: calls
  * leased by one node and not spent there are not available to the others, so a client whose calls are
- * spread over several nodes may be refused a little before {@code N}, by at most
- * {@code (nodes - 1) × max(1, N / 16)} calls in a period. Periods follow each node's clock: nodes must
+ * spread over several nodes may be refused a little before {@code N}, by about
+ * {@code (nodes - 1) × 2 × max(1, N / 16)} calls in a period. Periods follow each node's clock: nodes must
  * keep their clocks synchronised (NTP), as they must for the trail's times anyway.
  *
  * <p>When the database cannot be reached, the call is refused with 503 AUDIT_UNAVAILABLE: the budgets
@@ -50,7 +53,12 @@ public class RateLimits {
         long left;
         long nextSlice;
         boolean exhausted;
+        /** calls leased from the row and not yet back: slices of this period on their way */
+        long leasing;
     }
+
+    /** How long a call waits at most, at a time, for a lease of its period already on its way. */
+    private static final long LEASE_WAIT_MILLIS = 100;
 
     private final BudgetStore store;
     private final Clock clock;
@@ -94,37 +102,60 @@ public class RateLimits {
      * all the same: every admitted call spends a call the row granted.
      */
     long trySpend(String routeId, String clientId, int requests, int perSeconds) {
-        long nowMillis = clock.millis();
-        long now = Math.floorDiv(nowMillis, 1000L);
-        long windowStart = now - Math.floorMod(now, (long) perSeconds);
         Allowance a = allowances.computeIfAbsent(new Key(routeId, clientId, requests, perSeconds), k -> new Allowance());
+        long maxSlice = Math.max(1, requests / 16);
+        long nowMillis;
+        long windowStart;
         long slice;
         synchronized (a) {
-            if (a.windowStart != windowStart) {
-                a.windowStart = windowStart;
-                a.left = 0;
-                a.nextSlice = 1;
-                a.exhausted = false;
-            }
-            if (a.left > 0) {
-                a.left--;
-                return 0;
-            }
-            if (a.exhausted) {
-                return retryAfter(windowStart, perSeconds, nowMillis);
+            for (;;) {
+                nowMillis = clock.millis();
+                long now = Math.floorDiv(nowMillis, 1000L);
+                windowStart = now - Math.floorMod(now, (long) perSeconds);
+                if (a.windowStart != windowStart) {
+                    a.windowStart = windowStart;
+                    a.left = 0;
+                    a.nextSlice = 1;
+                    a.exhausted = false;
+                    a.leasing = 0;
+                }
+                if (a.left > 0) {
+                    a.left--;
+                    return 0;
+                }
+                if (a.exhausted && a.leasing == 0) {
+                    return retryAfter(windowStart, perSeconds, nowMillis);
+                }
+                if (!a.exhausted && a.leasing < maxSlice) {
+                    break;
+                }
+                // slices of this period already on their way hold enough for this call, or the period is
+                // spent unless they bring some: wait for them rather than lease more or refuse too soon
+                awaitLease(a);
             }
             slice = a.nextSlice;
-            a.nextSlice = Math.min(slice * 2, Math.max(1, requests / 16));
+            a.nextSlice = Math.min(slice * 2, maxSlice);
+            a.leasing += slice;
         }
         long granted;
         try {
             granted = store.lease(routeId, clientId, perSeconds, windowStart, slice, requests);
         } catch (SQLException e) {
+            synchronized (a) {
+                leaseBack(a, windowStart, slice);
+            }
             log.warn("Rate-limit budget of {} on route {} cannot be read: {}", clientId, routeId, e.getMessage());
             throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE,
                     "the shared store (request trail, rate-limit budgets) cannot be reached", e);
+        } catch (RuntimeException | Error e) {
+            synchronized (a) {
+                leaseBack(a, windowStart, slice);
+            }
+            throw e;
         }
         synchronized (a) {
+            // back, and what it brought added, under one lock: a caller waiting for it never sees one without the other
+            leaseBack(a, windowStart, slice);
             if (a.windowStart != windowStart) {
                 // the period ended during the round trip: this call belongs to the period it was leased in,
                 // and the rest of the slice is dropped with that period
@@ -139,7 +170,26 @@ public class RateLimits {
                 return 0;
             }
         }
-        return retryAfter(windowStart, perSeconds, nowMillis);
+        // the row had nothing left for this slice; other slices of this period may still be on their way
+        return trySpend(routeId, clientId, requests, perSeconds);
+    }
+
+    /** A lease of {@code slice} calls for the period starting at {@code windowStart} came back (the lock held). */
+    private static void leaseBack(Allowance a, long windowStart, long slice) {
+        if (a.windowStart == windowStart) {
+            a.leasing -= slice;
+        }
+        a.notifyAll();
+    }
+
+    /** Waits, on the allowance's lock, for a lease of its period to come back (or for a bounded moment). */
+    private static void awaitLease(Allowance a) {
+        try {
+            a.wait(LEASE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException(ErrorCode.AUDIT_UNAVAILABLE, "interrupted while the rate-limit budget was leased", e);
+        }
     }
 
     private static long retryAfter(long windowStart, int perSeconds, long nowMillis) {

@@ -162,6 +162,48 @@ abstract class RateLimitsTest {
         assertThat(used("r-slow", "dinkes-simpus")).as("a slice each: 1 and 2").isEqualTo(3);
     }
 
+    /**
+     * Calls arriving together lease slices side by side, and the row can run out for the last of them while
+     * the first ones' slices are still on their way back. A call whose slice came back empty must wait for
+     * those rather than be refused: 32 calls at once on a budget of 40 a minute are all admitted. (The
+     * store here hands its grants back slowly and its refusals at once, the order in which a call was
+     * refused 429 while its node was about to hold most of the period's budget.)
+     */
+    @Test
+    void callsArrivingTogetherAreNotRefusedWhileTheirNodesSlicesAreStillOnTheirWay() throws Exception {
+        RateLimits node = new RateLimits(new BudgetStore(db.pool()) {
+            @Override
+            public long lease(String routeId, String clientId, int periodSeconds, long windowStart, long wanted,
+                    long budget) throws SQLException {
+                long granted = super.lease(routeId, clientId, periodSeconds, windowStart, wanted, budget);
+                if (granted > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(150).toNanos());
+                }
+                return granted;
+            }
+        }, clock, new SimpleMeterRegistry());
+        int callers = 32;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Long>> calls = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return node.trySpend("r-burst", "dinkes-simpus", 40, 60);
+                }));
+            }
+            start.countDown();
+            for (Future<Long> call : calls) {
+                assertThat(call.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("Retry-After of a call refused with 8 of the period's 40 calls to spare").isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(used("r-burst", "dinkes-simpus")).as("calls leased by the node").isBetween(32L, 40L);
+    }
+
     @Test
     void leasesRacingForOneRowNeverGrantMoreThanTheBudget() throws Exception {
         BudgetStore store = new BudgetStore(db.pool());
